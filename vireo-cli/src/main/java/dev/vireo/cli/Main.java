@@ -1,0 +1,78 @@
+package dev.vireo.cli;
+
+import dev.vireo.sys.SysException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Entry point of {@code vireo}. Dispatches to one {@link Command} per area and turns every
+ * failure into one line on stderr and an exit status: 2 for bad usage or bad input, 1 for a
+ * failure of the operation. {@code VIREO_DEBUG=1} lets the exception through with its trace.
+ */
+public final class Main {
+    private Main() {}
+
+    private static Map<String, Command> commands() {
+        Map<String, Command> commands = new LinkedHashMap<>();
+        commands.put("version", new VersionCommand());
+        return commands;
+    }
+
+    public static void main(String[] argv) throws Exception {
+        System.exit(run(argv));
+    }
+
+    static int run(String[] argv) throws Exception {
+        Map<String, Command> commands = commands();
+        if (argv.length == 0 || argv[0].equals("help") || argv[0].equals("--help") || argv[0].equals("-h")) {
+            printHelp(commands);
+            return argv.length == 0 ? 2 : 0;
+        }
+        Command command = commands.get(argv[0]);
+        if (command == null) {
+            System.err.println("vireo: unknown command '" + argv[0] + "' (try 'vireo help')");
+            return 2;
+        }
+        List<String> rest = Arrays.asList(argv).subList(1, argv.length);
+        try {
+            return command.run(rest);
+        } catch (Exception | Error e) {
+            if (System.getenv("VIREO_DEBUG") != null) throw e;
+            System.err.println("vireo " + argv[0] + ": " + oneLine(e));
+            return exitStatus(e);
+        }
+    }
+
+    static int exitStatus(Throwable e) {
+        return switch (e) {
+            case UsageException _, IllegalArgumentException _ -> 2;
+            default -> 1;
+        };
+    }
+
+    /** The message a user can act on; the exception's type only where it has no message. */
+    static String oneLine(Throwable e) {
+        Throwable shown = e instanceof UncheckedIOException && e.getCause() != null ? e.getCause() : e;
+        String message = shown.getMessage();
+        if (shown instanceof SysException || shown instanceof UsageException || shown instanceof IllegalArgumentException) {
+            return message;
+        }
+        if (shown instanceof IOException && message != null) {
+            return message;
+        }
+        String type = shown.getClass().getSimpleName();
+        String line = message == null ? type : type + ": " + message;
+        return line.replace('\n', ' ');
+    }
+
+    private static void printHelp(Map<String, Command> commands) {
+        System.out.println("usage: vireo COMMAND [ARGS...]");
+        System.out.println();
+        commands.forEach((name, command) -> System.out.printf("  %-10s %s%n", name, command.summary()));
+    }
+}
