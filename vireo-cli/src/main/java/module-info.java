@@ -1,0 +1,4 @@
+/** The vireo command. */
+module dev.vireo.cli {
+    requires dev.vireo.sys;
+}
