@@ -47,9 +47,9 @@ public final class VirtualMachine implements AutoCloseable {
         return machine.statistics();
     }
 
-    /** The {@code RESULT ...} lines the guest printed on its console. */
-    public List<String> resultLines() {
-        return machine.resultLines();
+    /** The {@code RESULT ...} lines the guest printed on its console, parsed. */
+    public List<GuestResult> results() {
+        return machine.resultLines().stream().map(GuestResult::parse).toList();
     }
 
     @Override
