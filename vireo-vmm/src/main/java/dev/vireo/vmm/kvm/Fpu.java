@@ -3,8 +3,8 @@ package dev.vireo.vmm.kvm;
 import java.lang.foreign.MemorySegment;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 /**
  * {@code struct kvm_fpu}: x87 registers, FCW/FSW/tag word, last instruction and data pointers,
@@ -28,17 +28,17 @@ public record Fpu(byte[] raw) {
     /** The state after FNINIT with SSE exceptions masked: FCW 0x37f, MXCSR 0x1f80. */
     public static Fpu initial() {
         MemorySegment m = MemorySegment.ofArray(new byte[(int) SIZE]);
-        m.set(JAVA_SHORT.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), FCW, (short) 0x37f);
-        m.set(JAVA_INT.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), MXCSR, 0x1f80);
+        m.set(JAVA_SHORT_UNALIGNED, FCW, (short) 0x37f);
+        m.set(JAVA_INT_UNALIGNED, MXCSR, 0x1f80);
         return new Fpu(m.toArray(JAVA_BYTE));
     }
 
     public int fcw() {
-        return Short.toUnsignedInt(MemorySegment.ofArray(raw).get(JAVA_SHORT.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), FCW));
+        return Short.toUnsignedInt(MemorySegment.ofArray(raw).get(JAVA_SHORT_UNALIGNED, FCW));
     }
 
     public int mxcsr() {
-        return MemorySegment.ofArray(raw).get(JAVA_INT.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), MXCSR);
+        return MemorySegment.ofArray(raw).get(JAVA_INT_UNALIGNED, MXCSR);
     }
 
     static Fpu read(MemorySegment m) {
