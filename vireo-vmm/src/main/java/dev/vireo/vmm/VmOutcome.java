@@ -34,13 +34,21 @@ public sealed interface VmOutcome {
         }
     }
 
-    /** The CPU shut down: a triple fault, at the last RIP KVM reported. */
-    record TripleFault(long rip) implements VmOutcome {
+    /**
+     * The CPU shut down: a triple fault. {@code rip} is where it happened, or, when KVM
+     * re-initialised the vCPU on the shutdown (AMD SVM does: the VMCB is undefined after it),
+     * the RIP of the exit before, the last one known ({@code ripLost}).
+     */
+    record TripleFault(long rip, boolean ripLost) implements VmOutcome {
         public int exitStatus() {
             return 1;
         }
 
         public String describe() {
+            if (ripLost) {
+                return String.format("the guest triple-faulted (KVM_EXIT_SHUTDOWN); KVM reset the vCPU, so the last RIP known is 0x%x, from the exit before; exit status %d",
+                        rip, exitStatus());
+            }
             return String.format("the guest triple-faulted (KVM_EXIT_SHUTDOWN) at RIP 0x%x; exit status %d", rip, exitStatus());
         }
     }

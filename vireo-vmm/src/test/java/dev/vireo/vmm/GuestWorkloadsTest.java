@@ -158,7 +158,8 @@ class GuestWorkloadsTest {
     void aTripleFaultIsReportedWithItsRip() throws Exception {
         Run run = boot("crash triple");
         VmOutcome.TripleFault fault = assertInstanceOf(VmOutcome.TripleFault.class, run.outcome(), run.console());
-        assertTrue(fault.rip() < 0, "the last RIP is in the kernel half: " + Long.toHexString(fault.rip()));
+        assertTrue(fault.rip() < 0, "the last RIP known is in the kernel half: " + Long.toHexString(fault.rip()));
+        assertTrue(fault.describe().contains(String.format("0x%x", fault.rip())), fault.describe());
         assertEquals(1, run.stats().count("SHUTDOWN"));
         assertEquals(1, fault.exitStatus());
     }

@@ -43,6 +43,7 @@ public final class KvmApi {
     public static final int CAP_EXT_CPUID = 7;
     public static final int CAP_NR_MEMSLOTS = 10;
     public static final int CAP_GET_TSC_KHZ = 61;
+    public static final int CAP_SYNC_REGS = 74;
     public static final int CAP_IMMEDIATE_EXIT = 136;
 
     // memory region flags

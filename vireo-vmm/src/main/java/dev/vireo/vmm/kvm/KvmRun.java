@@ -14,6 +14,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  */
 public final class KvmRun {
     private static final long IMMEDIATE_EXIT = 1, EXIT_REASON = 8, UNION = 32;
+    private static final long VALID_REGS = 288, SYNC_REGS = 304, SYNC_X86_REGS = 1;
 
     private final MemorySegment page;
 
@@ -33,6 +34,19 @@ public final class KvmRun {
     /** Setting 1 makes the next KVM_RUN return EINTR at once, after completing pending I/O. */
     public void setImmediateExit(boolean exit) {
         page.set(JAVA_BYTE, IMMEDIATE_EXIT, (byte) (exit ? 1 : 0));
+    }
+
+    /**
+     * Asks KVM to copy the general registers into this page on every exit (KVM_CAP_SYNC_REGS),
+     * so the RIP of each exit can be read without a KVM_GET_REGS call.
+     */
+    public void enableRegisterSync() {
+        page.set(JAVA_LONG, VALID_REGS, SYNC_X86_REGS);
+    }
+
+    /** The RIP KVM synced at the last exit (after {@link #enableRegisterSync()}). */
+    public long syncedRip() {
+        return page.get(JAVA_LONG, SYNC_REGS + 16 * 8);
     }
 
     // KVM_EXIT_IO

@@ -80,7 +80,8 @@ public final class MachineBuilder {
             vcpu.setRegs(boot.regs());
             vcpu.setFpu(Fpu.initial());
 
-            VcpuRunner runner = new VcpuRunner(vcpu, pio, mmio, memory, new UnclaimedAccesses(config.log()), control);
+            VcpuRunner runner = new VcpuRunner(vcpu, pio, mmio, memory, new UnclaimedAccesses(config.log()), control,
+                    kvm.checkExtension(KvmApi.CAP_SYNC_REGS) > 0);
             return new Machine(kvm, vm, memory, pio, mmio, console, uart, List.of(vcpu), List.of(runner), control,
                     config.consoleInput());
         } catch (RuntimeException e) {

@@ -34,9 +34,13 @@ public final class VcpuRunner {
     private final RunControl control;
     private final ExitCounters counters = new ExitCounters();
     private final Object kickLock = new Object();
+    private final boolean syncRegs;
     private int tid; // the thread's kernel id while it runs the loop, 0 otherwise
+    private long previousRip, lastRip; // from KVM's register sync, when available
 
-    public VcpuRunner(Vcpu vcpu, Bus pio, Bus mmio, GuestMemory memory, UnclaimedAccesses unclaimed, RunControl control) {
+    /** {@code syncRegs}: KVM_CAP_SYNC_REGS is there, so each exit's RIP costs no ioctl. */
+    public VcpuRunner(Vcpu vcpu, Bus pio, Bus mmio, GuestMemory memory, UnclaimedAccesses unclaimed, RunControl control,
+                      boolean syncRegs) {
         this.vcpu = vcpu;
         this.run = vcpu.runData();
         this.page = run.page();
@@ -45,6 +49,8 @@ public final class VcpuRunner {
         this.memory = memory;
         this.unclaimed = unclaimed;
         this.control = control;
+        this.syncRegs = syncRegs;
+        if (syncRegs) run.enableRegisterSync();
         control.register(this);
     }
 
@@ -102,6 +108,10 @@ public final class VcpuRunner {
                 counters.exit(KvmApi.EXIT_INTR, System.nanoTime() - left);
                 continue;
             }
+            if (syncRegs) {
+                previousRip = lastRip;
+                lastRip = run.syncedRip();
+            }
             dispatch(VmExit.decode(run), left);
         }
     }
@@ -126,7 +136,7 @@ public final class VcpuRunner {
             }
             case VmExit.InterruptWindowOpen _ -> counters.exit(KvmApi.EXIT_IRQ_WINDOW_OPEN, System.nanoTime() - left);
             case VmExit.Halt _ -> end(KvmApi.EXIT_HLT, new VmOutcome.Halted(vcpu.regs().rip()), left);
-            case VmExit.Shutdown _ -> end(KvmApi.EXIT_SHUTDOWN, new VmOutcome.TripleFault(vcpu.regs().rip()), left);
+            case VmExit.Shutdown _ -> end(KvmApi.EXIT_SHUTDOWN, tripleFault(), left);
             case VmExit.FailEntry f -> end(KvmApi.EXIT_FAIL_ENTRY, new VmOutcome.EntryFailure(f.hardwareReason(), f.cpu()), left);
             case VmExit.SystemEvent e -> end(KvmApi.EXIT_SYSTEM_EVENT, new VmOutcome.SystemEvent(e.type()), left);
             case VmExit.InternalError e -> end(KvmApi.EXIT_INTERNAL_ERROR, internalError(e), left);
@@ -169,6 +179,17 @@ public final class VcpuRunner {
             counters.unclaimed++;
             unclaimed.mmio(access.address(), access.write(), size);
         }
+    }
+
+    /**
+     * On AMD, KVM answers a shutdown by re-initialising the vCPU (RIP 0xfff0 in the reset code
+     * segment); the faulting RIP is gone and the best left is the previous exit's.
+     */
+    private VmOutcome tripleFault() {
+        long rip = vcpu.regs().rip();
+        boolean reset = rip == 0xfff0 && vcpu.sregs().cs().base() == 0xffff0000L;
+        if (reset && syncRegs) return new VmOutcome.TripleFault(previousRip, true);
+        return new VmOutcome.TripleFault(rip, reset);
     }
 
     private VmOutcome internalError(VmExit.InternalError e) {
