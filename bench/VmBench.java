@@ -3,8 +3,9 @@
  *   boot    whole process, from start to the guest's first UART byte and to power-off:
  *           `vireo vm run --cmdline hello` vs `qemu-system-x86_64 -enable-kvm -M microvm -kernel`
  *   portio  port-I/O exits per second the VMM handles: the guest's `uart N` workload writes
- *           the UART's THR N times from user mode; the rate is the difference of a long and a
- *           short run, so boot and exit costs cancel
+ *           the UART's THR N times from user mode and times the loop with the TSC, so start-up
+ *           costs stay out; the TSC rate comes from Vireo's run (the guest gets it in its boot
+ *           info) and applies to QEMU's run on the same host
  * Run with a JDK 25: java bench/VmBench.java boot|portio [--runs N] [--bytes N]
  * Environment: VIREO (default ./vireo), QEMU (default qemu-system-x86_64), QEMU_CPU (default
  * host), GUEST (default guest/target/vireo-guest.elf). Needs /dev/kvm; figures from a nested or
@@ -19,7 +20,18 @@ import java.util.List;
 import java.util.Locale;
 
 public class VmBench {
-    record Timing(double firstByteMs, double exitMs, int status, long bytes) {}
+    record Timing(double firstByteMs, double exitMs, int status, long bytes, String tail) {
+        /** A field of the guest's last RESULT line. */
+        long result(String key) {
+            int at = tail.lastIndexOf("RESULT ");
+            if (at < 0) fail("no RESULT line in: " + tail);
+            for (String word : tail.substring(at).split("\\s+")) {
+                if (word.startsWith(key + "=")) return Long.parseLong(word.substring(key.length() + 1));
+            }
+            fail("no " + key + "= in: " + tail.substring(at));
+            return 0;
+        }
+    }
 
     static final String VIREO = env("VIREO", "./vireo");
     static final String QEMU = env("QEMU", "qemu-system-x86_64");
@@ -61,21 +73,19 @@ public class VmBench {
     }
 
     static void portio(int runs, long bytes) throws Exception {
-        long small = 1000;
         List<Double> vireo = new ArrayList<>(), qemu = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
             System.err.printf("portio run %d/%d%n", i + 1, runs);
-            vireo.add(rate(vireo(uart(bytes)), vireo(uart(small)), bytes - small));
-            qemu.add(rate(qemu("uart " + bytes), qemu("uart " + small), bytes - small));
+            Timing v = time(vireo(uart(bytes)), 0);
+            double tscPerSecond = v.result("cycles") / (v.result("us") / 1e6);
+            vireo.add(bytes / (v.result("cycles") / tscPerSecond));
+            Timing q = time(qemu("uart " + bytes), 0);
+            qemu.add(bytes / (q.result("cycles") / tscPerSecond));
         }
-        System.out.printf("port-I/O exits per second (uart workload, %d OUTs to 0x3f8), median of %d runs%n", bytes, runs);
+        System.out.printf("port-I/O exits per second (uart workload: %d OUTs to 0x3f8 from user mode, timed by the guest), median of %d runs%n",
+                bytes, runs);
         row("", "vireo", "qemu", "vireo/qemu");
         compare("exits/s", median(vireo), median(qemu));
-    }
-
-    static double rate(List<String> big, List<String> small, long exits) throws Exception {
-        Timing b = time(big, 0), s = time(small, 0);
-        return exits / ((b.exitMs() - s.exitMs()) / 1000.0);
     }
 
     static String[] hello() {
@@ -106,11 +116,18 @@ public class VmBench {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         long first = -1, total = 0;
         byte[] buffer = new byte[65536];
+        byte[] tail = new byte[4096];
+        int tailLength = 0;
         try (InputStream out = p.getInputStream()) {
             int n;
             while ((n = out.read(buffer)) > 0) {
                 if (first < 0) first = System.nanoTime();
                 total += n;
+                int keep = Math.min(n, tail.length);
+                int shift = Math.min(tailLength, tail.length - keep);
+                System.arraycopy(tail, tailLength - shift, tail, 0, shift);
+                System.arraycopy(buffer, n - keep, tail, shift, keep);
+                tailLength = shift + keep;
             }
         }
         int status = p.waitFor();
@@ -119,7 +136,7 @@ public class VmBench {
         boolean qemu = command.getFirst().equals(QEMU);
         if (status != (qemu ? (expected << 1) | 1 : expected)) fail(String.join(" ", command) + " exited with " + status);
         if (first < 0) fail(String.join(" ", command) + " printed nothing");
-        return new Timing((first - start) / 1e6, (end - start) / 1e6, status, total);
+        return new Timing((first - start) / 1e6, (end - start) / 1e6, status, total, new String(tail, 0, tailLength));
     }
 
     interface Field {

@@ -51,8 +51,8 @@ final class VmCommand implements Command {
         a.value("--kernel").ifPresent(k -> config.kernel(VmConfig.Kernel.file(Path.of(k))));
         a.value("--memory").ifPresent(m -> config.memory(VmConfig.parseMemory(m)));
         a.value("--cmdline").ifPresent(config::cmdline);
-        OutputStream console = a.value("--serial").isPresent()
-                ? Files.newOutputStream(Path.of(a.value("--serial").get()))
+        boolean toFile = a.value("--serial").isPresent();
+        OutputStream console = toFile ? Files.newOutputStream(Path.of(a.value("--serial").get()))
                 : new FileOutputStream(json ? FileDescriptor.err : FileDescriptor.out);
         config.console(console).consoleInput(new FileInputStream(FileDescriptor.in));
 
@@ -64,7 +64,9 @@ final class VmCommand implements Command {
             if (a.flag("--stats")) System.err.print(StatisticsReport.table(vm.statistics()));
             if (json) printJson(outcome, vm);
         } finally {
-            console.close();
+            // the terminal's descriptors stay open: errors after this still need stderr
+            if (toFile) console.close();
+            else console.flush();
         }
         return outcome.exitStatus();
     }

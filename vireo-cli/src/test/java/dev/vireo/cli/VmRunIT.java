@@ -115,9 +115,14 @@ class VmRunIT {
     @Test
     void withoutKvmTheErrorSaysWhatToDo() throws Exception {
         assumeFalse(KVM, "this machine has /dev/kvm");
+        String expected = "vireo vm: /dev/kvm does not exist: this machine offers no KVM (enable VT-x/AMD-V and load kvm_intel or kvm_amd, or run on a host that has /dev/kvm)";
         Result r = vireo("vm", "run");
         assertEquals(2, r.status());
-        r.assertOneLineError("vireo vm: /dev/kvm does not exist: this machine offers no KVM (enable VT-x/AMD-V and load kvm_intel or kvm_amd, or run on a host that has /dev/kvm)");
+        r.assertOneLineError(expected);
+        r = vireo("vm", "run", "--json", "--stats");
+        assertEquals(2, r.status());
+        r.assertOneLineError(expected);
+        assertEquals("", r.stdout());
     }
 
     @Test
