@@ -11,6 +11,7 @@
 #define SYS_INFO 5    /* (what): one of the INFO_ values below */
 #define SYS_PROBE 6   /* (what): reads an address no device claims (PROBE_ values) */
 #define SYS_CRASH 7   /* (how): makes the kernel fail on purpose (CRASH_ values) */
+#define SYS_READ 8    /* (buf, len): waits for serial input, returns the bytes read (>= 1) */
 
 #define INFO_TSC_KHZ 0
 #define INFO_FREE_PAGES 1

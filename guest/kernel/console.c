@@ -10,6 +10,7 @@
 #define LSR 5
 #define DLL 0
 #define DLM 1
+#define LSR_DR 0x01
 #define LSR_THRE 0x20
 #define FIFO_SIZE 16
 
@@ -34,6 +35,14 @@ void console_write(const char *s, usize n) {
         outb(COM1 + THR, (u8)s[i]);
         room--;
     }
+}
+
+/* Polls for received data (the kernel takes no interrupts), then takes what the FIFO holds. */
+usize console_read(char *s, usize n) {
+    usize got = 0;
+    while (!(inb(COM1 + LSR) & LSR_DR)) {}
+    while (got < n && (inb(COM1 + LSR) & LSR_DR)) s[got++] = (char)inb(COM1 + THR);
+    return got;
 }
 
 struct out { char buf[160]; usize len; };

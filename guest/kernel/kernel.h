@@ -40,6 +40,7 @@ extern const struct layout layout;
 /* console.c */
 void console_init(void);
 void console_write(const char *s, usize n);
+usize console_read(char *s, usize n);
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* power.c */

@@ -36,6 +36,9 @@ i64 syscall_dispatch(u64 a0, u64 a1, u64 a2, u64 nr) {
         if (!user_range(a0, a1)) return -1;
         console_write((const char *)a0, a1);
         return (i64)a1;
+    case SYS_READ:
+        if (!user_range(a0, a1) || a1 == 0) return -1;
+        return (i64)console_read((char *)a0, a1);
     case SYS_MAP:
         if (!user_range(a0, a1 * PAGE_SIZE) || (a0 & (PAGE_SIZE - 1))) return -1;
         return map_user(a0, a1);

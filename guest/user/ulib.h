@@ -45,5 +45,6 @@ int run_pagetable(int argc, char **argv);
 int run_uart(int argc, char **argv);
 int run_probe(int argc, char **argv);
 int run_crash(int argc, char **argv);
+int run_echo(int argc, char **argv);
 
 #endif

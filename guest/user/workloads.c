@@ -209,3 +209,32 @@ int run_crash(int argc, char **argv) {
     }
     return STATUS_FAILED;
 }
+
+/* Reads one line from the serial console and writes it back: the UART's receive path. */
+int run_echo(int argc, char **argv) {
+    (void)argc; (void)argv;
+    char text[200];
+    usize n = 0;
+    write("echo: type a line\n", 18);
+    while (n < sizeof text) {
+        i64 got = syscall3(SYS_READ, (u64)(text + n), 1, 0);
+        if (got <= 0) return STATUS_FAILED;
+        if (text[n] == '\n' || text[n] == '\r') break;
+        n++;
+    }
+    u64 sum = 0;
+    for (usize i = 0; i < n; i++) sum = sum * 31 + (u8)text[i];
+    struct line l;
+    l.len = 0;
+    line_str(&l, "echo: ");
+    for (usize i = 0; i < n && i < 100; i++) {
+        char c[2] = {text[i], 0};
+        line_str(&l, c);
+    }
+    line_end(&l);
+    result_begin(&l, "echo");
+    line_kv(&l, "bytes", n);
+    line_kv(&l, "hash", sum);
+    line_end(&l);
+    return STATUS_OK;
+}

@@ -201,6 +201,27 @@ class GuestWorkloadsTest {
         }
     }
 
+    @Test
+    void echoReadsALineTypedIntoTheUart() throws Exception {
+        Text prompt = new Text("type a line");
+        java.io.PipedOutputStream keyboard = new java.io.PipedOutputStream();
+        java.io.PipedInputStream input = new java.io.PipedInputStream(keyboard);
+        VmConfig config = VmConfig.builder().cmdline("echo").console(prompt).consoleInput(input).log(l -> { }).build();
+        try (VirtualMachine vm = VirtualMachine.create(config)) {
+            vm.start();
+            prompt.await();
+            keyboard.write("hello vireo\n".getBytes());
+            keyboard.flush();
+            assertEquals(new VmOutcome.PoweredOff(0), vm.awaitOutcome());
+            GuestResult result = vm.results().getFirst();
+            assertEquals("11", result.get("bytes"));
+            long hash = 0;
+            for (byte b : "hello vireo".getBytes()) hash = hash * 31 + b;
+            assertEquals(Long.toUnsignedString(hash), result.get("hash"));
+            assertTrue(port(vm.statistics(), 0x3f8).reads() >= 11, "each byte read from RBR is an exit");
+        }
+    }
+
     /** The checksum memtouch computes, from the same values the guest writes. */
     static long memtouchChecksum(long pages, long passes) {
         long checksum = 0;
