@@ -50,8 +50,4 @@ public final class Bus {
         }
         return null;
     }
-
-    public Range[] ranges() {
-        return ranges.clone();
-    }
 }

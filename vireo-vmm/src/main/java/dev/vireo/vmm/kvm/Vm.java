@@ -22,10 +22,6 @@ public final class Vm implements AutoCloseable {
         this.fd = fd;
     }
 
-    public Kvm kvm() {
-        return kvm;
-    }
-
     /** KVM_CHECK_EXTENSION on the VM, which answers for this VM's configuration. */
     public int checkExtension(int capability) {
         return Ioctl.call(fd, KvmApi.CHECK_EXTENSION, capability);

@@ -109,10 +109,6 @@ public final class Machine implements AutoCloseable {
         return console.resultLines();
     }
 
-    public GuestMemory memory() {
-        return memory;
-    }
-
     /** Copies the console input to the UART, waiting while its FIFO is full so nothing is lost. */
     private void feedInput() {
         try {

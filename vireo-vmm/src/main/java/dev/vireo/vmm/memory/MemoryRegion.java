@@ -18,8 +18,4 @@ public record MemoryRegion(int slot, long guestAddress, MemorySegment host, int 
     public boolean contains(long address, long length) {
         return address >= guestAddress && length >= 0 && address - guestAddress <= size() - length;
     }
-
-    public MemoryRegion withFlags(int newFlags) {
-        return new MemoryRegion(slot, guestAddress, host, newFlags);
-    }
 }
