@@ -1,0 +1,146 @@
+package dev.vireo.sys;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Signals aimed at one thread: blocking them in the calling thread, sending one to a thread by
+ * its kernel id, and consuming one that is pending without a handler ever running.
+ *
+ * <p>A VMM uses this to kick a vCPU thread out of KVM_RUN: the thread blocks the signal, KVM
+ * runs the guest with a mask that lets it through (so KVM_RUN returns EINTR), and the signal
+ * stays pending and blocked afterwards until the thread consumes it. No Java signal handler is
+ * needed and the default action (terminate) can never happen, since the signal is only ever
+ * unblocked inside KVM_RUN.
+ */
+public final class Threads {
+    private static final int SIG_BLOCK = 0, SIG_UNBLOCK = 1;
+    /** glibc's sigset_t is 1024 bits. */
+    private static final long SIGSET_BYTES = 128;
+    private static final long SYS_TGKILL = 234;
+
+    private static final MethodHandle GETTID = Native.function("gettid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle GETPID = Native.function("getpid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle SIGRTMIN = Native.function("__libc_current_sigrtmin",
+            FunctionDescriptor.of(JAVA_INT));
+    // pthread_sigmask returns the error number instead of setting errno.
+    private static final MethodHandle PTHREAD_SIGMASK = Native.function("pthread_sigmask",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle SIGTIMEDWAIT = Native.errnoFunction("sigtimedwait",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle SIGPENDING = Native.errnoFunction("sigpending",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle TGKILL = Native.errnoFunction("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT),
+            java.lang.foreign.Linker.Option.firstVariadicArg(1));
+
+    private Threads() {}
+
+    /** The first real-time signal the C library leaves to applications (SIGRTMIN). */
+    public static int firstRealtimeSignal() {
+        try {
+            return (int) SIGRTMIN.invokeExact();
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /** The calling thread's kernel thread id, the target {@link #signal} takes. */
+    public static int currentTid() {
+        try {
+            return (int) GETTID.invokeExact();
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /** Blocks {@code signal} in the calling thread: it stays pending instead of being delivered. */
+    public static void block(int signal) {
+        changeMask(SIG_BLOCK, signal, "pthread_sigmask(SIG_BLOCK)");
+    }
+
+    public static void unblock(int signal) {
+        changeMask(SIG_UNBLOCK, signal, "pthread_sigmask(SIG_UNBLOCK)");
+    }
+
+    /**
+     * The calling thread's blocked signals as the kernel's 64-bit sigset (bit n-1 for signal n),
+     * the form KVM_SET_SIGNAL_MASK takes.
+     */
+    public static long blockedMask() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment old = arena.allocate(SIGSET_BYTES);
+            int r = (int) PTHREAD_SIGMASK.invokeExact(SIG_BLOCK, MemorySegment.NULL, old);
+            if (r != 0) throw new SysException("pthread_sigmask", r);
+            return old.get(JAVA_LONG, 0);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /** Sends {@code signal} to thread {@code tid} of this process (tgkill). */
+    public static void signal(int tid, int signal) {
+        try {
+            MemorySegment state = Native.errnoState();
+            int pid = (int) GETPID.invokeExact();
+            long r = (long) TGKILL.invokeExact(state, SYS_TGKILL, pid, tid, signal);
+            if (r < 0) throw Native.failure("tgkill(" + tid + ", " + signal + ")", state);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /** True when {@code signal} is pending for the calling thread (or the process). */
+    public static boolean isPending(int signal) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment set = arena.allocate(SIGSET_BYTES);
+            MemorySegment state = Native.errnoState();
+            int r = (int) SIGPENDING.invokeExact(state, set);
+            if (r < 0) throw Native.failure("sigpending", state);
+            return (set.get(JAVA_LONG, (signal - 1) / 64 * 8L) & (1L << ((signal - 1) % 64))) != 0;
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /**
+     * Consumes a pending, blocked {@code signal} without waiting; returns whether one was
+     * pending. Only meaningful for a signal the calling thread blocks.
+     */
+    public static boolean consumePending(int signal) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment set = sigset(arena, signal);
+            MemorySegment zero = arena.allocate(16); // struct timespec {0, 0}
+            MemorySegment state = Native.errnoState();
+            int r = (int) SIGTIMEDWAIT.invokeExact(state, set, MemorySegment.NULL, zero);
+            if (r == signal) return true;
+            int errno = Native.errno(state);
+            if (errno == Errno.EAGAIN || errno == Errno.EINTR) return false;
+            throw new SysException("sigtimedwait", errno);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    private static void changeMask(int how, int signal, String call) {
+        try (Arena arena = Arena.ofConfined()) {
+            int r = (int) PTHREAD_SIGMASK.invokeExact(how, sigset(arena, signal), MemorySegment.NULL);
+            if (r != 0) throw new SysException(call, r);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    private static MemorySegment sigset(Arena arena, int signal) {
+        if (signal < 1 || signal > 64) throw new IllegalArgumentException("not a signal number: " + signal);
+        MemorySegment set = arena.allocate(SIGSET_BYTES);
+        set.set(JAVA_LONG, (signal - 1) / 64 * 8L, 1L << ((signal - 1) % 64));
+        return set;
+    }
+}

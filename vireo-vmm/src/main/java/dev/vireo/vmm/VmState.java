@@ -1,0 +1,6 @@
+package dev.vireo.vmm;
+
+/** Where a VM is in its life. */
+public enum VmState {
+    CREATED, RUNNING, PAUSED, STOPPED
+}

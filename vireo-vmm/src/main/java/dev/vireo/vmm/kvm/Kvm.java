@@ -1,0 +1,88 @@
+package dev.vireo.vmm.kvm;
+
+import dev.vireo.sys.Errno;
+import dev.vireo.sys.Fd;
+import dev.vireo.sys.FileIo;
+import dev.vireo.sys.Ioctl;
+import dev.vireo.sys.SysException;
+import dev.vireo.vmm.KvmUnavailableException;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/** The KVM system descriptor ({@code /dev/kvm}): API version, capabilities, and new VMs. */
+public final class Kvm implements AutoCloseable {
+    public static final String DEVICE = "/dev/kvm";
+
+    private final Fd fd;
+    private final int vcpuMmapSize;
+
+    private Kvm(Fd fd) {
+        this.fd = fd;
+        int version = Ioctl.call(fd, KvmApi.GET_API_VERSION);
+        if (version != KvmApi.API_VERSION) {
+            fd.close();
+            throw new KvmUnavailableException(DEVICE + " speaks KVM API version " + version + ", Vireo needs "
+                    + KvmApi.API_VERSION);
+        }
+        this.vcpuMmapSize = Ioctl.call(fd, KvmApi.GET_VCPU_MMAP_SIZE);
+    }
+
+    /** Opens {@code /dev/kvm}; a missing device or a denied open is a {@link KvmUnavailableException} that says what to do. */
+    public static Kvm open() {
+        try {
+            return new Kvm(FileIo.open(DEVICE, FileIo.O_RDWR));
+        } catch (SysException e) {
+            throw switch (e.errno()) {
+                case Errno.ENOENT, Errno.ENODEV, 6 /* ENXIO */ -> new KvmUnavailableException(DEVICE
+                        + " does not exist: this machine offers no KVM (enable VT-x/AMD-V and load kvm_intel or kvm_amd, or run on a host that has /dev/kvm)");
+                case Errno.EACCES, Errno.EPERM -> new KvmUnavailableException(DEVICE
+                        + ": permission denied (run as root or add your user to the group that owns " + DEVICE + ", usually kvm)");
+                default -> new KvmUnavailableException(DEVICE + ": " + e.getMessage());
+            };
+        }
+    }
+
+    /** KVM_CHECK_EXTENSION: 0 when the capability is absent, otherwise a capability-specific value. */
+    public int checkExtension(int capability) {
+        return Ioctl.call(fd, KvmApi.CHECK_EXTENSION, capability);
+    }
+
+    public int vcpuMmapSize() {
+        return vcpuMmapSize;
+    }
+
+    /** KVM_GET_SUPPORTED_CPUID: every CPUID leaf KVM can present to a guest on this host. */
+    public List<CpuidEntry> supportedCpuid() {
+        for (int capacity = 128; ; capacity *= 2) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment cpuid = arena.allocate(8 + capacity * CpuidEntry.SIZE, 8);
+                cpuid.set(JAVA_INT, 0, capacity);
+                try {
+                    Ioctl.call(fd, KvmApi.GET_SUPPORTED_CPUID, cpuid);
+                } catch (SysException e) {
+                    if (e.is(7 /* E2BIG */) && capacity < 4096) continue;
+                    throw e;
+                }
+                int count = cpuid.get(JAVA_INT, 0);
+                List<CpuidEntry> entries = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) entries.add(CpuidEntry.read(cpuid, 8 + i * CpuidEntry.SIZE));
+                return entries;
+            }
+        }
+    }
+
+    /** KVM_CREATE_VM with the default machine type. */
+    public Vm createVm() {
+        return new Vm(this, Fd.own(Ioctl.call(fd, KvmApi.CREATE_VM, 0L)));
+    }
+
+    @Override
+    public void close() {
+        fd.close();
+    }
+}

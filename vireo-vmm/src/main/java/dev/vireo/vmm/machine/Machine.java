@@ -1,0 +1,141 @@
+package dev.vireo.vmm.machine;
+
+import dev.vireo.vmm.ExitStatistics;
+import dev.vireo.vmm.VmOutcome;
+import dev.vireo.vmm.VmState;
+import dev.vireo.vmm.VmmAction;
+import dev.vireo.vmm.devices.Bus;
+import dev.vireo.vmm.devices.legacy.ConsoleOutput;
+import dev.vireo.vmm.devices.legacy.Serial16550;
+import dev.vireo.vmm.kvm.Kvm;
+import dev.vireo.vmm.kvm.Vcpu;
+import dev.vireo.vmm.kvm.Vm;
+import dev.vireo.vmm.memory.GuestMemory;
+import dev.vireo.vmm.vcpu.ExitCounters;
+import dev.vireo.vmm.vcpu.ExitSummary;
+import dev.vireo.vmm.vcpu.RunControl;
+import dev.vireo.vmm.vcpu.VcpuRunner;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A built VM: KVM descriptors, guest memory, buses and devices, and one runner per vCPU. The
+ * control requests ({@link VmmAction}) arrive here; each is handled by kicking and parking or
+ * releasing the vCPU threads through {@link RunControl}.
+ */
+public final class Machine implements AutoCloseable {
+    private final Kvm kvm;
+    private final Vm vm;
+    private final GuestMemory memory;
+    private final Bus pio, mmio;
+    private final ConsoleOutput console;
+    private final Serial16550 uart;
+    private final List<Vcpu> vcpus;
+    private final List<VcpuRunner> runners;
+    private final RunControl control;
+    private final InputStream consoleInput;
+    private final List<Thread> threads = new ArrayList<>();
+    private VmState state = VmState.CREATED;
+
+    Machine(Kvm kvm, Vm vm, GuestMemory memory, Bus pio, Bus mmio, ConsoleOutput console, Serial16550 uart,
+            List<Vcpu> vcpus, List<VcpuRunner> runners, RunControl control, InputStream consoleInput) {
+        this.kvm = kvm;
+        this.vm = vm;
+        this.memory = memory;
+        this.pio = pio;
+        this.mmio = mmio;
+        this.console = console;
+        this.uart = uart;
+        this.vcpus = vcpus;
+        this.runners = runners;
+        this.control = control;
+        this.consoleInput = consoleInput;
+    }
+
+    public synchronized void start() {
+        if (state != VmState.CREATED) throw new IllegalStateException("the VM was already started");
+        for (VcpuRunner runner : runners) threads.add(runner.start());
+        if (consoleInput != null) Thread.ofVirtual().name("console-input").start(this::feedInput);
+        state = VmState.RUNNING;
+    }
+
+    /** Handles one control request; returns the state it leaves the VM in. */
+    public synchronized VmState handle(VmmAction action) throws InterruptedException {
+        switch (action) {
+            case VmmAction.Pause _ -> {
+                if (state == VmState.RUNNING) {
+                    control.pause();
+                    state = control.isPaused() ? VmState.PAUSED : VmState.STOPPED;
+                }
+            }
+            case VmmAction.Resume _ -> {
+                if (state == VmState.PAUSED) {
+                    control.resume();
+                    state = VmState.RUNNING;
+                }
+            }
+            case VmmAction.Stop _ -> {
+                control.stop(new VmOutcome.Stopped());
+                control.resume();
+            }
+        }
+        return state;
+    }
+
+    public synchronized VmState state() {
+        return state;
+    }
+
+    /** Waits until every vCPU has stopped; returns how the run ended. */
+    public VmOutcome awaitOutcome() throws InterruptedException {
+        VmOutcome outcome = control.awaitOutcome();
+        for (Thread t : threads) t.join();
+        console.flush();
+        synchronized (this) {
+            state = VmState.STOPPED;
+        }
+        return outcome;
+    }
+
+    public ExitStatistics statistics() {
+        List<ExitCounters> counters = runners.stream().map(VcpuRunner::counters).toList();
+        return ExitSummary.summarize(counters, pio, mmio);
+    }
+
+    public List<String> resultLines() {
+        return console.resultLines();
+    }
+
+    /** Copies the console input to the UART, waiting while its FIFO is full so nothing is lost. */
+    private void feedInput() {
+        try {
+            int b;
+            while ((b = consoleInput.read()) >= 0) {
+                while (!uart.offer((byte) b)) uart.awaitRoom();
+            }
+        } catch (IOException | InterruptedException e) {
+            // the console's input ended with the VM or the terminal; the guest just reads nothing more
+        }
+    }
+
+    @Override
+    public void close() {
+        if (state == VmState.RUNNING || state == VmState.PAUSED) {
+            control.stop(new VmOutcome.Stopped());
+            control.resume();
+            try {
+                awaitOutcome();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        console.close();
+        for (Vcpu v : vcpus) v.close();
+        memory.close();
+        vm.close();
+        kvm.close();
+    }
+}

@@ -1,0 +1,119 @@
+package dev.vireo.vmm.memory;
+
+import dev.vireo.sys.Mmap;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Guest-physical memory: regions of anonymous host memory, each one KVM slot, laid out around
+ * the 32-bit MMIO gap the way PC firmware does. Owns the mappings: closing it unmaps them.
+ * Accesses by guest-physical address must fall inside one region.
+ */
+public final class GuestMemory implements AutoCloseable {
+    /** Guest-physical addresses from here to 4 GiB are left for devices (as Firecracker does). */
+    public static final long MMIO_GAP_START = 0xD000_0000L;
+    public static final long MMIO_GAP_END = 0x1_0000_0000L;
+
+    private final Arena arena;
+    private final List<MemoryRegion> regions;
+
+    private GuestMemory(Arena arena, List<MemoryRegion> regions) {
+        this.arena = arena;
+        this.regions = List.copyOf(regions);
+    }
+
+    /**
+     * {@code size} bytes of RAM from guest-physical 0: one region below the MMIO gap, and a
+     * second one from 4 GiB for whatever does not fit under it. Pages are reserved lazily
+     * (MAP_NORESERVE): the host commits only what the guest touches.
+     */
+    public static GuestMemory anonymous(long size) {
+        if (size <= 0 || size % 4096 != 0) throw new IllegalArgumentException("memory size must be a positive multiple of 4 KiB");
+        Arena arena = Arena.ofShared();
+        try {
+            List<MemoryRegion> regions = new ArrayList<>();
+            long low = lowSize(size);
+            regions.add(new MemoryRegion(0, 0, map(low, arena), 0));
+            if (size > low) regions.add(new MemoryRegion(1, MMIO_GAP_END, map(size - low, arena), 0));
+            return new GuestMemory(arena, regions);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** Whether {@code [address, address + length)} is RAM in a guest of {@code size} bytes laid out as {@link #anonymous} does. */
+    public static boolean isRam(long size, long address, long length) {
+        long low = lowSize(size);
+        if (address >= 0 && length >= 0 && address <= low - length) return true;
+        long high = size - low;
+        return high > 0 && address >= MMIO_GAP_END && length >= 0 && address - MMIO_GAP_END <= high - length;
+    }
+
+    private static long lowSize(long size) {
+        return Math.min(size, MMIO_GAP_START);
+    }
+
+    /** Memory over segments the caller owns, for tests and tools that need no KVM. */
+    public static GuestMemory of(List<MemoryRegion> regions) {
+        return new GuestMemory(null, regions);
+    }
+
+    private static MemorySegment map(long size, Arena arena) {
+        return Mmap.anonymous(size, Mmap.PROT_READ | Mmap.PROT_WRITE, Mmap.MAP_NORESERVE, arena);
+    }
+
+    public List<MemoryRegion> regions() {
+        return regions;
+    }
+
+    /** Bytes of RAM over all regions. */
+    public long size() {
+        return regions.stream().mapToLong(MemoryRegion::size).sum();
+    }
+
+    public boolean contains(long address, long length) {
+        return find(address, length) != null;
+    }
+
+    /** The host memory behind {@code [address, address + length)}, which must lie in one region. */
+    public MemorySegment slice(long address, long length) {
+        MemoryRegion r = find(address, length);
+        if (r == null) {
+            throw new IllegalArgumentException(String.format("guest-physical range 0x%x+0x%x is not RAM", address, length));
+        }
+        return r.host().asSlice(address - r.guestAddress(), length);
+    }
+
+    public void write(long address, byte[] bytes) {
+        MemorySegment.copy(bytes, 0, slice(address, bytes.length), ValueLayout.JAVA_BYTE, 0, bytes.length);
+    }
+
+    public byte[] read(long address, int length) {
+        return slice(address, length).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    public void writeLong(long address, long value) {
+        slice(address, 8).set(ValueLayout.JAVA_LONG_UNALIGNED, 0, value);
+    }
+
+    public long readLong(long address) {
+        return slice(address, 8).get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
+    }
+
+    private MemoryRegion find(long address, long length) {
+        for (MemoryRegion r : regions) {
+            if (r.contains(address, length)) return r;
+        }
+        return null;
+    }
+
+    @Override
+    public void close() {
+        if (arena != null) arena.close();
+    }
+}

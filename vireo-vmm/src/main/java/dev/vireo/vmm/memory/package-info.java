@@ -1,0 +1,2 @@
+/** Guest-physical memory: regions of host memory, each a KVM memory slot. */
+package dev.vireo.vmm.memory;
