@@ -20,6 +20,7 @@ public final class Main {
     private static Map<String, Command> commands() {
         Map<String, Command> commands = new LinkedHashMap<>();
         commands.put("version", new VersionCommand());
+        commands.put("registry", new RegistryCommand());
         return commands;
     }
 
