@@ -32,12 +32,12 @@ final class Responses {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("code", e.code().name());
         error.put("message", e.getMessage() == null ? e.code().description() : e.getMessage());
-        if (e.detail() != null) error.put("detail", e.detail());
-        Response response = json(e.status(), Map.of("errors", List.of(error)));
         if (e.detail() instanceof BlobEndpoints.UploadState(String location, String range)) {
-            response.header("Location", location).header("Range", range);
+            error.put("detail", Map.of("range", range));
+            return json(e.status(), Map.of("errors", List.of(error))).header("Location", location).header("Range", range);
         }
-        return response;
+        if (e.detail() != null) error.put("detail", e.detail());
+        return json(e.status(), Map.of("errors", List.of(error)));
     }
 
     /** The repository name in the path, or NAME_INVALID. */
