@@ -2,4 +2,5 @@
 module dev.vireo.cli {
     requires dev.vireo.sys;
     requires dev.vireo.registry;
+    requires dev.vireo.http;
 }

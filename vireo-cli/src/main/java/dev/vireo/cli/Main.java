@@ -21,6 +21,8 @@ public final class Main {
         Map<String, Command> commands = new LinkedHashMap<>();
         commands.put("version", new VersionCommand());
         commands.put("registry", new RegistryCommand());
+        commands.put("push", new TransferCommand(true));
+        commands.put("pull", new TransferCommand(false));
         return commands;
     }
 

@@ -93,7 +93,14 @@ public record Manifest(String mediaType, String artifactType, Descriptor config,
         List<String> urls = new ArrayList<>();
         JsonNode urlNode = node.get("urls");
         if (urlNode != null && urlNode.isArray()) urlNode.forEach(u -> urls.add(u.asText()));
-        return new Descriptor(mediaType, parsed, size.longValue(), text(node, "artifactType"), stringMap(node.get("annotations")), urls);
+        JsonNode platform = node.get("platform");
+        String platformName = null;
+        if (platform != null && platform.isObject()) {
+            platformName = platform.path("os").asText("") + "/" + platform.path("architecture").asText("")
+                    + (platform.hasNonNull("variant") ? "/" + platform.get("variant").asText() : "");
+        }
+        return new Descriptor(mediaType, parsed, size.longValue(), text(node, "artifactType"), stringMap(node.get("annotations")), urls,
+                platformName);
     }
 
     private static String text(JsonNode node, String field) {
