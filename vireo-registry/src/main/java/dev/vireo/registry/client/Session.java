@@ -106,6 +106,15 @@ public final class Session implements AutoCloseable {
             String token = tokens.get(scope);
             if (token != null) return token;
         }
+        // Parallel transfers of one scope share one token: the first fetches it, the others wait.
+        synchronized (tokens) {
+            String token = tokens.get(scope);
+            if (token != null && !refresh) return token;
+            return fetchToken(current, scope);
+        }
+    }
+
+    private String fetchToken(Challenge current, String scope) throws IOException {
         String realm = current.parameters().get("realm");
         if (realm == null) throw new IOException(registry + " sent a Bearer challenge without a realm");
         StringBuilder url = new StringBuilder(realm).append(realm.contains("?") ? '&' : '?');

@@ -86,8 +86,8 @@ public final class Uploads {
     /**
      * Appends a chunk. With {@code start >= 0} (a Content-Range) it must continue exactly where
      * the data ends, else 416; with {@code length >= 0} the chunk must have that many bytes.
-     * Returns the new size. A chunk that fails midway is cut off again, so the session stays
-     * at its last complete chunk.
+     * Returns the new size. A chunk refused for its size is cut off again; one whose connection
+     * broke keeps what arrived, and the upload's status tells the client where to resume.
      */
     public long append(Session session, InputStream body, long start, long length) throws IOException {
         Hashing state = hashing.computeIfAbsent(session.id(), k -> new Hashing());
@@ -122,9 +122,14 @@ public final class Uploads {
                 if (length >= 0 && written != length) {
                     throw new RegistryException(ErrorCode.SIZE_INVALID, "chunk of " + written + " bytes, Content-Range says " + length);
                 }
-            } catch (IOException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 channel.truncate(size);
                 state.hashed = -1;
+                throw e;
+            } catch (IOException e) {
+                // The connection broke: what arrived is right where it is, so it stays for the client to resume after.
+                channel.truncate(size + written);
+                state.hashed = size + written;
                 throw e;
             }
             state.hashed = size + written;
