@@ -94,7 +94,7 @@ public final class Uploads {
         if (!state.lock.tryLock()) {
             throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416, "another chunk of upload " + session.id() + " is being written", null);
         }
-        try (FileChannel channel = FileChannel.open(session.data(), StandardOpenOption.WRITE)) {
+        try (FileChannel channel = FileChannel.open(session.data(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long size = channel.size();
             if (start >= 0 && start != size) {
                 throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416,
@@ -165,7 +165,7 @@ public final class Uploads {
     public void finish(Session session, Digest expected) throws IOException {
         Hashing state = hashing.computeIfAbsent(session.id(), k -> new Hashing());
         state.lock.lock();
-        try (FileChannel channel = FileChannel.open(session.data(), StandardOpenOption.WRITE)) {
+        try (FileChannel channel = FileChannel.open(session.data(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long size = channel.size();
             Digest actual;
             if (expected.algorithm().equals("sha256")) {
