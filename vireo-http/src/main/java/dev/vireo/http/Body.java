@@ -20,7 +20,7 @@ public sealed interface Body {
      */
     record Streamed(long length, Writer writer) implements Body {}
 
-    /** A region of a file, sent without passing through the Java heap where the transport allows. */
+    /** A region of a file, sent through a direct buffer (not the Java heap) where the transport is a channel. */
     record FileRegion(Path file, long offset, long length) implements Body {}
 
     /**

@@ -151,6 +151,13 @@ class Http1WireTest {
     }
 
     @Test
+    void answersATlsHandshakeOnAPlainPortAtOnce() {
+        String out = MemoryTransport.exchange(ECHO, "\u0016\u0003\u0001\u0002\u0000\u0001\u0000\u01fc\u0003\u0003");
+        assertEquals(List.of("HTTP/1.1 400 Bad Request"), statusLines(out));
+        assertTrue(out.endsWith("this port speaks plain HTTP, not TLS\n"), out);
+    }
+
+    @Test
     void acceptsBareLineFeedsAndHttp10() {
         String out = MemoryTransport.exchange(ECHO, "POST /old HTTP/1.0\nContent-Length: 2\n\nhi");
         assertTrue(out.startsWith("HTTP/1.1 200 OK"), out);

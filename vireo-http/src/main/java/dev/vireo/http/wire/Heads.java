@@ -28,6 +28,8 @@ public final class Heads {
 
     /** The next request head, or null when the peer closed the connection between requests. */
     public static RequestHead readRequest(HttpInput in) throws IOException {
+        // A TLS ClientHello (record type 22) on a plain port: answer at once rather than wait for a line end.
+        if (in.peek() == 0x16) throw new ProtocolException(400, "this port speaks plain HTTP, not TLS");
         String line;
         try {
             line = in.readLine(MAX_REQUEST_LINE);

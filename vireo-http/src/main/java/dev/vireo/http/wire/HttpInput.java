@@ -59,6 +59,12 @@ public final class HttpInput extends InputStream {
         }
     }
 
+    /** The next byte without consuming it, or -1 at end of stream. */
+    public int peek() throws IOException {
+        if (position == limit && !fill()) return -1;
+        return buffer[position] & 0xff;
+    }
+
     private boolean fill() throws IOException {
         int n = in.read(buffer, 0, buffer.length);
         if (n <= 0) return false;

@@ -17,7 +17,7 @@ public interface Transport extends Closeable {
 
     boolean secure();
 
-    /** The socket as a channel, for sending file regions without copying; null when there is none. */
+    /** The socket as a channel, for sending file regions from a direct buffer; null when there is none. */
     default WritableByteChannel channel() {
         return null;
     }
