@@ -3,6 +3,7 @@ package dev.vireo.http;
 import dev.vireo.http.wire.ChannelTransport;
 import dev.vireo.http.wire.ChunkedOutputStream;
 import dev.vireo.http.wire.Heads;
+import dev.vireo.http.wire.HijackedStreams;
 import dev.vireo.http.wire.HttpInput;
 
 import java.io.BufferedOutputStream;
@@ -77,22 +78,7 @@ public final class SocketHttpClient {
                 if (head == null) throw new IOException("server at " + address + " closed the connection without a response");
             } while (head.status() == 100);
             if (upgrade && (head.status() == 101 || head.status() / 100 == 2)) {
-                Hijacked raw = new Hijacked() {
-                    @Override
-                    public InputStream input() {
-                        return in;
-                    }
-
-                    @Override
-                    public OutputStream output() {
-                        return transport.output();
-                    }
-
-                    @Override
-                    public void closeWrite() throws IOException {
-                        transport.closeWrite();
-                    }
-                };
+                Hijacked raw = new HijackedStreams(in, transport);
                 return new ClientResponse(head.status(), head.headers(), in, raw, channel);
             }
             InputStream responseBody = Heads.body(Heads.responseFraming(method, head.status(), head.headers()), in);

@@ -1,5 +1,8 @@
 package dev.vireo.registry;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -50,6 +53,18 @@ public record Digest(String algorithm, String encoded) {
             });
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Feeds the first {@code size} bytes of a file to {@code hasher}. */
+    public static void hash(MessageDigest hasher, FileChannel file, long size) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(1024 * 1024);
+        for (long position = 0; position < size; ) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), size - position));
+            int n = file.read(buffer, position);
+            if (n < 0) throw new IOException("file ended at " + position + " of " + size + " bytes");
+            hasher.update(buffer.array(), 0, n);
+            position += n;
         }
     }
 

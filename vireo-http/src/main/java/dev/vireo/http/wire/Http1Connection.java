@@ -3,7 +3,6 @@ package dev.vireo.http.wire;
 import dev.vireo.http.Body;
 import dev.vireo.http.Handler;
 import dev.vireo.http.Headers;
-import dev.vireo.http.Hijacked;
 import dev.vireo.http.Request;
 import dev.vireo.http.Response;
 
@@ -94,7 +93,7 @@ public final class Http1Connection {
         if (response.body() instanceof Body.Upgrade(Body.Hijack hijack)) {
             writeHead(head, response, true, null);
             out.flush();
-            hijack.run(new HijackedTransport());
+            hijack.run(new HijackedStreams(in, transport));
             out.flush();
             return false;
         }
@@ -307,22 +306,5 @@ public final class Http1Connection {
 
         @Override
         public void close() {}
-    }
-
-    private final class HijackedTransport implements Hijacked {
-        @Override
-        public InputStream input() {
-            return in;
-        }
-
-        @Override
-        public OutputStream output() {
-            return transport.output();
-        }
-
-        @Override
-        public void closeWrite() throws IOException {
-            transport.closeWrite();
-        }
     }
 }

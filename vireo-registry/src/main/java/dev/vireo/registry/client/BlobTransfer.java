@@ -144,7 +144,9 @@ public final class BlobTransfer {
         }
         progress.update(digest, State.VERIFYING, blob.size(), blob.size());
         MessageDigest hasher = digest.newHasher();
-        hashFile(partial, hasher, Files.size(partial));
+        try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.READ)) {
+            Digest.hash(hasher, channel, channel.size());
+        }
         Digest actual = Digest.of(digest.algorithm(), hasher.digest());
         if (!actual.equals(digest)) {
             Files.deleteIfExists(partial);
@@ -189,19 +191,6 @@ public final class BlobTransfer {
                     progress.update(blob.digest(), State.DOWNLOADING, done, blob.size());
                 }
                 if (done != blob.size()) throw new IOException("download of " + blob.digest() + " ended at " + done + " of " + blob.size() + " bytes");
-            }
-        }
-    }
-
-    private static void hashFile(Path file, MessageDigest hasher, long size) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer buffer = ByteBuffer.allocate(1024 * 1024);
-            for (long position = 0; position < size; ) {
-                buffer.clear();
-                int n = channel.read(buffer, position);
-                if (n < 0) break;
-                hasher.update(buffer.array(), 0, n);
-                position += n;
             }
         }
     }

@@ -146,15 +146,7 @@ public final class Uploads {
 
     private static void rehash(Hashing state, FileChannel channel, long size) throws IOException {
         state.sha256 = Digest.newHasher("sha256");
-        ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
-        long position = 0;
-        while (position < size) {
-            buffer.clear();
-            int n = channel.read(buffer, position);
-            if (n < 0) break;
-            state.sha256.update(buffer.array(), 0, n);
-            position += n;
-        }
+        Digest.hash(state.sha256, channel, size);
         state.hashed = size;
     }
 
@@ -192,14 +184,7 @@ public final class Uploads {
 
     private static Digest hashFile(FileChannel channel, long size, String algorithm) throws IOException {
         MessageDigest hasher = Digest.newHasher(algorithm);
-        ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
-        for (long position = 0; position < size; ) {
-            buffer.clear();
-            int n = channel.read(buffer, position);
-            if (n < 0) break;
-            hasher.update(buffer.array(), 0, n);
-            position += n;
-        }
+        Digest.hash(hasher, channel, size);
         return Digest.of(algorithm, hasher.digest());
     }
 
