@@ -10,7 +10,8 @@ import java.util.TreeMap;
 
 /**
  * Writes a POSIX (ustar + PAX) tar stream. Output depends only on the entries given: names,
- * numeric owners, modes and mtimes in whole seconds, user and group names left empty, PAX
+ * numeric owners, modes, mtimes (a PAX record only for a fraction of a second; layers are
+ * written with whole seconds), user and group names left empty, PAX
  * records only where ustar cannot hold a value, in sorted order. So the same tree gives the same
  * bytes and the same DiffID every time.
  */
@@ -36,6 +37,10 @@ public final class TarWriter implements AutoCloseable {
         if (entry.uid() > MAX_OCTAL_8) pax.put("uid", ascii(Long.toString(entry.uid())));
         if (entry.gid() > MAX_OCTAL_8) pax.put("gid", ascii(Long.toString(entry.gid())));
         if (entry.size() > MAX_OCTAL_12) pax.put("size", ascii(Long.toString(entry.size())));
+        if (entry.mtime().getNano() != 0 || entry.mtime().getEpochSecond() < 0) {
+            pax.put("mtime", ascii(new java.math.BigDecimal(entry.mtime().getEpochSecond())
+                    .add(java.math.BigDecimal.valueOf(entry.mtime().getNano(), 9)).stripTrailingZeros().toPlainString()));
+        }
         entry.xattrs().forEach((key, value) -> pax.put("SCHILY.xattr." + key, value));
         if (!pax.isEmpty()) {
             byte[] records = paxRecords(pax);
@@ -47,7 +52,7 @@ public final class TarWriter implements AutoCloseable {
                 entry.type() == TarEntry.Type.FILE ? entry.size() : 0, entry.mtime().getEpochSecond(),
                 entry.linkName(), entry.devMajor(), entry.devMinor());
         if (entry.type() == TarEntry.Type.FILE) {
-            long copied = content.transferTo(new BoundedOutput(out, entry.size()));
+            long copied = (content == null ? InputStream.nullInputStream() : content).transferTo(new BoundedOutput(out, entry.size()));
             if (copied != entry.size()) {
                 throw new IOException(entry.name() + " changed size while archived: " + copied + " of " + entry.size() + " bytes");
             }
