@@ -1,5 +1,6 @@
 package dev.vireo.image.store;
 
+import dev.vireo.image.BadContentException;
 import dev.vireo.image.Descriptor;
 import dev.vireo.image.Digest;
 import dev.vireo.image.Layer;
@@ -34,6 +35,10 @@ public final class LayerCommitter {
         Snapshots.Unpacked unpacked;
         try (InputStream tar = Compression.decompress(blobs.open(written.digest()))) {
             unpacked = snapshots.unpack(parentChainId, null, tar, written.digest().shortId(), progress);
+        } catch (BadContentException | IOException e) {
+            // A refused layer leaves nothing behind, its blob included.
+            blobs.delete(written.digest());
+            throw e;
         }
         return new Layer(new Descriptor(compression.ociMediaType(), written.digest(), written.size()),
                 unpacked.diffId(), unpacked.chainId());

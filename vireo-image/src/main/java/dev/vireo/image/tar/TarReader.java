@@ -129,16 +129,14 @@ public final class TarReader implements AutoCloseable {
             case '6' -> TarEntry.Type.FIFO;
             default -> throw new BadContentException("tar entry " + name + " has unsupported type '" + flag + "'");
         };
-        if (type != TarEntry.Type.FILE) size = type == TarEntry.Type.DIRECTORY ? 0 : size;
         if (size < 0) throw new BadContentException("tar entry " + name + " has a negative size");
+        // Link, device, directory and FIFO headers carry no data whatever their size field says
+        // (as Go's archive/tar reads them); a regular-file header always carries its size.
+        boolean carriesData = flag == '0' || flag == '\0' || flag == '7';
+        long occupied = carriesData ? size : 0;
         remaining = type == TarEntry.Type.FILE ? size : 0;
-        // Only regular files have content, but a header's size is what occupies the archive.
-        long occupied = type == TarEntry.Type.FILE ? size : Math.max(0, size);
         padding = (BLOCK - occupied % BLOCK) % BLOCK;
-        if (type != TarEntry.Type.FILE) {
-            remaining = 0;
-            skipBytes(occupied);
-        }
+        if (type != TarEntry.Type.FILE) skipBytes(occupied);
         int mode = (int) number(100, 8) & 07777;
         return new TarEntry(name, type, mode, uid, gid, type == TarEntry.Type.FILE ? size : 0, mtime, link,
                 (int) number(329, 8), (int) number(337, 8), xattrs);
