@@ -7,4 +7,5 @@ module dev.vireo.image {
     exports dev.vireo.image;
     opens dev.vireo.image to com.fasterxml.jackson.databind;
     opens dev.vireo.image.store to com.fasterxml.jackson.databind;
+    opens dev.vireo.image.archive to com.fasterxml.jackson.databind;
 }

@@ -95,6 +95,21 @@ class LayerEscapeTest {
         assertTrue(Files.isRegularFile(store.directory().resolve("snapshots").resolve(layer.chainId().encoded()).resolve("fs/etc/passwd")));
     }
 
+    @Test
+    void zstdAndPlainLayersAreAcceptedWithTheSameDiffId() throws Exception {
+        byte[] tar = new TestTar().dir("usr").file("usr/zstd", "compressed with the zstd tool").bytes();
+        Path plain = Files.write(dir.resolve("layer.tar"), tar);
+        Process p = new ProcessBuilder("zstd", "-q", "-19", plain.toString(), "-o", dir.resolve("layer.tar.zst").toString())
+                .redirectErrorStream(true).start();
+        assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes()));
+        Layer zstd = store.addLayer(null, Files.newInputStream(dir.resolve("layer.tar.zst")), Progress.NONE);
+        assertEquals(MediaTypes.OCI_LAYER_ZSTD, zstd.blob().mediaType());
+        assertEquals(Digest.sha256(tar), zstd.diffId());
+        Layer uncompressed = store.addLayer(null, new ByteArrayInputStream(tar), Progress.NONE);
+        assertEquals(MediaTypes.OCI_LAYER, uncompressed.blob().mediaType());
+        assertEquals(zstd.chainId(), uncompressed.chainId());
+    }
+
     private void refused(byte[] tar, String reason) throws IOException {
         BadContentException e = assertThrows(BadContentException.class,
                 () -> store.addLayer(null, new ByteArrayInputStream(tar), Progress.NONE));

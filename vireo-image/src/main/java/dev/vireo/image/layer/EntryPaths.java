@@ -17,7 +17,7 @@ import java.util.List;
  * leave the root. The root is a fresh directory nobody else writes to, so checking and then
  * creating is not racy.
  */
-final class EntryPaths {
+public final class EntryPaths {
     private final Path root;
 
     EntryPaths(Path root) {
@@ -25,7 +25,7 @@ final class EntryPaths {
     }
 
     /** The components of an entry name: {@code ./a//b/} is [a, b]; the root itself is []. */
-    static List<String> components(String name) {
+    public static List<String> components(String name) {
         if (name.startsWith("/")) throw new BadContentException("layer entry '" + name + "' is an absolute path");
         if (name.indexOf('\0') >= 0) throw new BadContentException("layer entry name contains a NUL byte");
         List<String> parts = new ArrayList<>();
