@@ -1,4 +1,5 @@
 /** The vireo command. */
 module dev.vireo.cli {
     requires dev.vireo.sys;
+    requires dev.vireo.image;
 }

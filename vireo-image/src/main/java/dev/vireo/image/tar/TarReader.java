@@ -153,7 +153,7 @@ public final class TarReader implements AutoCloseable {
     private boolean readHeader() throws IOException {
         int n = in.readNBytes(header, 0, BLOCK);
         if (n == 0) return false;
-        if (n < BLOCK) throw new BadContentException("tar archive is truncated in a header");
+        if (n < BLOCK) throw new BadContentException("not a tar archive, or a truncated one (a header ends after " + n + " bytes)");
         boolean zero = true;
         for (byte b : header) {
             if (b != 0) {
