@@ -2,12 +2,14 @@ package dev.vireo.cli;
 
 import dev.vireo.image.Digest;
 import dev.vireo.image.Image;
+import dev.vireo.image.ImageConfig;
 import dev.vireo.image.ImageArchives;
 import dev.vireo.image.ImageRef;
 import dev.vireo.image.ImageStore;
 import dev.vireo.image.Json;
 import dev.vireo.image.Layer;
 import dev.vireo.image.PruneReport;
+import dev.vireo.image.Rootfs;
 import dev.vireo.image.StoredImage;
 
 import java.io.BufferedOutputStream;
@@ -44,7 +46,7 @@ final class ImageCommand implements Command {
     public String summary() {
         if ("ls".equals(alias)) return "list images (vireo image ls)";
         if ("rm".equals(alias)) return "remove images (vireo image rm)";
-        return "images: ls, inspect, tag, rm, prune, load, save, import-rootfs";
+        return "images: ls, inspect, tag, rm, prune, load, save, import-rootfs, mount, commit, unmount";
     }
 
     @Override
@@ -52,7 +54,7 @@ final class ImageCommand implements Command {
         List<String> rest = args;
         String verb = alias;
         if (verb == null) {
-            if (args.isEmpty()) throw new UsageException("usage: vireo image ls|inspect|tag|rm|prune|load|save|import-rootfs [ARGS...]");
+            if (args.isEmpty()) throw new UsageException("usage: vireo image ls|inspect|tag|rm|prune|load|save|import-rootfs|mount|commit|unmount [ARGS...]");
             verb = args.getFirst();
             rest = args.subList(1, args.size());
         }
@@ -65,7 +67,10 @@ final class ImageCommand implements Command {
             case "load" -> load(rest);
             case "save" -> save(rest);
             case "import-rootfs" -> importRootfs(rest);
-            default -> throw new UsageException("unknown verb '" + verb + "' (ls, inspect, tag, rm, prune, load, save, import-rootfs)");
+            case "mount" -> mount(rest);
+            case "unmount", "umount" -> unmount(rest);
+            case "commit" -> commit(rest);
+            default -> throw new UsageException("unknown verb '" + verb + "' (ls, inspect, tag, rm, prune, load, save, import-rootfs, mount, commit, unmount)");
         };
     }
 
@@ -264,6 +269,49 @@ final class ImageCommand implements Command {
         Image image = ImageArchives.importRootfs(store, source, name, args.values("--cmd"), args.values("--env"), progress);
         progress.done();
         System.out.println(image.id());
+        return 0;
+    }
+
+    /** Mounts an image's layers with a new writable layer on top (as {@code buildah mount}); prints the mount point. */
+    private int mount(List<String> argv) throws IOException {
+        Args args = spec("mount").parse(argv);
+        String reference = args.positional(0, "image");
+        String id = args.positional(1, "name for the root filesystem");
+        ImageStore store = store(args);
+        Rootfs rootfs = store.prepareRootfs(id, store.resolve(reference), new ProgressPrinter(true));
+        System.out.println(rootfs.merged());
+        return 0;
+    }
+
+    /** Makes the writable layer of a mounted root filesystem a new image on top of the one it came from. */
+    private int commit(List<String> argv) throws IOException {
+        Args args = spec("commit").option("--tag", "-t").option("--message", "-m").parse(argv);
+        String id = args.positional(0, "root filesystem name");
+        ImageRef name = ImageRef.parse(args.required("--tag"));
+        ImageStore store = store(args);
+        Rootfs rootfs = store.describeRootfs(id);
+        Image base = store.resolve(rootfs.image().toString());
+        Image image;
+        try (ImageStore.Lease _ = store.lease()) {
+            Layer layer = store.commitLayer(base.topChainId(), rootfs.upper(), true, new ProgressPrinter(true));
+            String created = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+            ImageConfig config = base.config()
+                    .withLayer(layer.diffId(), new ImageConfig.History(created, "vireo image commit " + id, null,
+                            args.value("--message").orElse(null), null))
+                    .withCreated(created);
+            List<Layer> layers = new ArrayList<>(base.layers());
+            layers.add(layer);
+            image = store.commit(config, layers);
+            store.tag(name, image.descriptor());
+        }
+        System.out.println(image.id());
+        return 0;
+    }
+
+    private int unmount(List<String> argv) throws IOException {
+        Args args = spec("unmount").parse(argv);
+        String id = args.positional(0, "root filesystem name");
+        if (!store(args).removeRootfs(id)) throw new IllegalArgumentException("no root filesystem named " + id);
         return 0;
     }
 

@@ -73,6 +73,27 @@ class ImageCommandIT {
     }
 
     @Test
+    void aMountedImageWithAFileDeletedCommitsAsANewImageWithoutIt() throws Exception {
+        assertEquals(0, run(List.of(PROJECT.resolve("scripts/make-busybox-image").toString(), "--quiet", "--root", root.toString())).status());
+        Result mounted = vireo("image", "mount", "--root", root.toString(), "busybox", "c1");
+        assertEquals(0, mounted.status(), mounted.err());
+        Path merged = Path.of(mounted.out().strip());
+        Files.delete(merged.resolve("etc/group"));
+        Path whiteout = root.resolve("image/rootfs/c1/upper/etc/group");
+        assertEquals(0L, ((Long) Files.getAttribute(whiteout, "unix:rdev", java.nio.file.LinkOption.NOFOLLOW_LINKS)).longValue());
+        assertEquals(0, vireo("image", "commit", "--root", root.toString(), "c1", "-t", "busybox:nogroup").status());
+        assertEquals(0, vireo("image", "unmount", "--root", root.toString(), "c1").status());
+        assertFalse(Files.exists(root.resolve("image/rootfs/c1")));
+        Path again = Path.of(vireo("image", "mount", "--root", root.toString(), "busybox:nogroup", "c2").out().strip());
+        assertFalse(Files.exists(again.resolve("etc/group")));
+        assertTrue(Files.exists(again.resolve("etc/passwd")));
+        Result inUse = vireo("rmi", "--root", root.toString(), "busybox:nogroup");
+        assertEquals(2, inUse.status());
+        assertTrue(inUse.err().contains("in use by a container"), inUse.err());
+        assertEquals(0, vireo("image", "unmount", "--root", root.toString(), "c2").status());
+    }
+
+    @Test
     void badInputGetsOneLineAndExitStatusTwo() throws Exception {
         Path junk = Files.writeString(dir.resolve("junk.tar"), "this is no archive");
         for (List<String> args : List.of(
