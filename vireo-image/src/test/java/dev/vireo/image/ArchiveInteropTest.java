@@ -79,6 +79,30 @@ class ArchiveInteropTest {
     }
 
     @Test
+    void theStoreIsAnOciLayoutUmociUnpacksWithOurWhiteoutsApplied() throws Exception {
+        assumeTool("umoci");
+        TestTar.assumeOverlay();
+        Rootfs rootfs = store.prepareRootfs("edit", busybox, Progress.NONE);
+        Image changed;
+        try {
+            Files.delete(rootfs.merged().resolve("etc/passwd"));
+            Files.writeString(rootfs.merged().resolve("tmp/new"), "added");
+            Layer layer = store.commitLayer(busybox.topChainId(), rootfs.upper(), true, Progress.NONE);
+            changed = store.commit(busybox.config().withLayer(layer.diffId(), null), List.of(busybox.layers().getFirst(), layer));
+            store.tag(ImageRef.parse("busybox:changed"), changed.descriptor());
+        } finally {
+            store.removeRootfs("edit");
+        }
+        // umoci, an independent implementation, reads the store in place and applies our .wh. entry.
+        Path bundle = dir.resolve("bundle");
+        run("umoci", "unpack", "--image", store.directory() + ":docker.io/library/busybox:changed", bundle.toString());
+        assertTrue(Files.isRegularFile(bundle.resolve("rootfs/bin/busybox")));
+        assertEquals("added", Files.readString(bundle.resolve("rootfs/tmp/new")));
+        assertTrue(Files.notExists(bundle.resolve("rootfs/etc/passwd")), "umoci kept a file our layer deletes");
+        assertTrue(run("umoci", "ls", "--layout", store.directory().toString()).contains("docker.io/library/busybox:changed"));
+    }
+
+    @Test
     void dockerFormatSaveIsReadBySkopeo() throws Exception {
         assumeSkopeo();
         Path archive = dir.resolve("busybox-docker.tar");
@@ -169,9 +193,13 @@ class ArchiveInteropTest {
     }
 
     static void assumeSkopeo() {
-        boolean present = Stream.of(System.getenv("PATH").split(":")).anyMatch(d -> Files.isExecutable(Path.of(d, "skopeo")));
-        if (!present) System.err.println("skipping: skopeo is not installed (scripts/setup installs it)");
-        org.junit.jupiter.api.Assumptions.assumeTrue(present, "needs skopeo");
+        assumeTool("skopeo");
+    }
+
+    static void assumeTool(String tool) {
+        boolean present = Stream.of(System.getenv("PATH").split(":")).anyMatch(d -> Files.isExecutable(Path.of(d, tool)));
+        if (!present) System.err.println("skipping: " + tool + " is not installed (scripts/setup installs it)");
+        org.junit.jupiter.api.Assumptions.assumeTrue(present, "needs " + tool);
     }
 
     static String run(String... command) throws IOException, InterruptedException {
