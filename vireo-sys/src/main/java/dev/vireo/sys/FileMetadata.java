@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -90,7 +91,7 @@ public final class FileMetadata {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Native.errnoState();
             MemorySegment data = arena.allocate(Math.max(1, value.length));
-            MemorySegment.copy(value, 0, data, JAVA_BYTE_LAYOUT, 0, value.length);
+            MemorySegment.copy(value, 0, data, JAVA_BYTE, 0, value.length);
             int r = (int) LSETXATTR.invokeExact(state, arena.allocateFrom(path), arena.allocateFrom(name), data,
                     (long) value.length, flags);
             if (r < 0) throw Native.failure("lsetxattr(" + path + ", " + name + ")", state);
@@ -114,7 +115,7 @@ public final class FileMetadata {
                 long n = (long) LGETXATTR.invokeExact(state, cPath, cName, buffer, size);
                 if (n < 0 && Native.errno(state) == Errno.ERANGE) continue;
                 if (n < 0) throw Native.failure("lgetxattr(" + path + ", " + name + ")", state);
-                return buffer.asSlice(0, n).toArray(JAVA_BYTE_LAYOUT);
+                return buffer.asSlice(0, n).toArray(JAVA_BYTE);
             }
         } catch (Throwable t) {
             throw Native.rethrow(t);
@@ -138,7 +139,7 @@ public final class FileMetadata {
                 if (n < 0 && Native.errno(state) == Errno.ERANGE) continue;
                 if (n < 0) throw Native.failure("llistxattr(" + path + ")", state);
                 List<String> names = new ArrayList<>();
-                byte[] bytes = buffer.asSlice(0, n).toArray(JAVA_BYTE_LAYOUT);
+                byte[] bytes = buffer.asSlice(0, n).toArray(JAVA_BYTE);
                 int start = 0;
                 for (int i = 0; i < bytes.length; i++) {
                     if (bytes[i] == 0) {
@@ -168,6 +169,4 @@ public final class FileMetadata {
             throw Native.rethrow(t);
         }
     }
-
-    private static final java.lang.foreign.ValueLayout.OfByte JAVA_BYTE_LAYOUT = java.lang.foreign.ValueLayout.JAVA_BYTE;
 }
