@@ -9,8 +9,7 @@ import dev.vireo.image.layer.LayerUnpacker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -86,8 +85,9 @@ public final class Snapshots {
         if (!Files.exists(target)) {
             try {
                 AtomicFiles.move(staging, target);
-            } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-                // Another command unpacked the same layer first; its copy is as good as ours.
+            } catch (FileSystemException e) {
+                // Another command unpacked the same layer first (rename fails with ENOTEMPTY): its copy is as good as ours.
+                if (!Files.isDirectory(target.resolve("fs"), LinkOption.NOFOLLOW_LINKS)) throw e;
             }
         }
         link(chainId);
