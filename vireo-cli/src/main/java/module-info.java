@@ -1,6 +1,7 @@
 /** The vireo command. */
 module dev.vireo.cli {
     requires dev.vireo.sys;
+    requires dev.vireo.image;
     requires dev.vireo.registry;
     requires dev.vireo.http;
 }

@@ -20,6 +20,9 @@ public final class Main {
     private static Map<String, Command> commands() {
         Map<String, Command> commands = new LinkedHashMap<>();
         commands.put("version", new VersionCommand());
+        commands.put("image", new ImageCommand());
+        commands.put("images", new ImageCommand("ls"));
+        commands.put("rmi", new ImageCommand("rm"));
         commands.put("registry", new RegistryCommand());
         commands.put("push", new TransferCommand(true));
         commands.put("pull", new TransferCommand(false));
