@@ -1,6 +1,7 @@
 package dev.vireo.cli;
 
 import dev.vireo.http.Tls;
+import dev.vireo.image.ImageStore;
 import dev.vireo.registry.Descriptor;
 import dev.vireo.registry.DockerCredentials;
 import dev.vireo.registry.LocalContent;
@@ -14,8 +15,8 @@ import java.util.Optional;
 
 /**
  * {@code vireo push NAME[:TAG] [REGISTRY/]REPO[:TAG]} and {@code vireo pull REGISTRY/REPO[:TAG|@DIGEST]}:
- * images between a local OCI image layout ({@code --layout DIR}) and any registry speaking
- * the distribution API.
+ * images between the local image store (or an OCI image layout, {@code --layout DIR}) and any
+ * registry speaking the distribution API.
  */
 final class TransferCommand implements Command {
     private final boolean push;
@@ -32,10 +33,20 @@ final class TransferCommand implements Command {
 
     @Override
     public int run(List<String> argv) throws Exception {
-        Args args = Args.spec(push ? "push" : "pull").option("--layout").option("--creds").option("--tls-ca").option("--parallel")
-                .option("--mount-from").flag("--plain-http").flag("--quiet", "-q").parse(argv);
-        LocalContent local = OciLayout.open(Path.of(args.value("--layout").orElseThrow(() -> new UsageException(
-                (push ? "push" : "pull") + " needs --layout DIR (an OCI image layout) as its local side"))));
+        Args args = Args.spec(push ? "push" : "pull").option("--root").option("--layout").option("--creds").option("--tls-ca")
+                .option("--parallel").option("--mount-from").flag("--plain-http").flag("--quiet", "-q").parse(argv);
+        if (args.value("--layout").isPresent() && args.value("--root").isPresent()) {
+            throw new UsageException("--layout and --root name two different local sides; give one");
+        }
+        ImageStore store = args.value("--layout").isPresent() ? null
+                : ImageStore.open(args.value("--root").map(Path::of).orElseGet(ImageStore::defaultRoot));
+        LocalContent local = store != null ? new StoreContent(store) : OciLayout.open(Path.of(args.required("--layout")));
+        try (ImageStore.Lease _ = store != null ? store.lease() : () -> {}) {
+            return transfer(args, local);
+        }
+    }
+
+    private int transfer(Args args, LocalContent local) throws Exception {
         RemoteReference remote = RemoteReference.parse(args.positional(push ? 1 : 0, push ? "destination [REGISTRY/]REPO[:TAG]" : "REGISTRY/REPO[:TAG]"));
         if (args.positionals().size() > (push ? 2 : 1)) throw new UsageException("too many arguments");
         RegistryClient.Options options = RegistryClient.Options.defaults().withPlainHttp(args.flag("--plain-http"));
@@ -50,13 +61,17 @@ final class TransferCommand implements Command {
         Optional<String[]> credentials = args.value("--creds").map(TransferCommand::splitCredentials)
                 .or(() -> DockerCredentials.lookup(remote.registry()));
         if (credentials.isPresent()) options = options.withCredentials(credentials.get()[0], credentials.get()[1]);
+        Descriptor manifest = null;
+        if (push) {
+            // the local image first: a wrong name is bad input, whether or not the registry answers
+            String name = args.positional(0, "local image NAME[:TAG]");
+            manifest = local.lookup(name).or(() -> lookupQuietly(local, name + ":latest"))
+                    .orElseThrow(() -> new IllegalArgumentException("no local image named " + name));
+        }
         try (RegistryClient client = RegistryClient.connect(remote.registry(), options);
              TransferDisplay display = new TransferDisplay(System.out, push)) {
             var progress = args.flag("--quiet") ? dev.vireo.registry.TransferProgress.NONE : display;
             if (push) {
-                String name = args.positional(0, "local image NAME[:TAG]");
-                Descriptor manifest = local.lookup(name).or(() -> lookupQuietly(local, name + ":latest"))
-                        .orElseThrow(() -> new IllegalArgumentException("no local image named " + name));
                 client.push(local, manifest, remote.repository(), remote.tag(), args.value("--mount-from").orElse(null), progress);
                 display.close();
                 System.out.println((remote.tag() != null ? remote.tag() : "pushed") + ": digest: " + manifest.digest() + " size: " + manifest.size());

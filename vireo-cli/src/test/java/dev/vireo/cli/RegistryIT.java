@@ -148,6 +148,29 @@ class RegistryIT {
         }
     }
 
+    @Test
+    void imageStorePushesToAndPullsFromDockerRegistryAndVireo(@TempDir Path dir) throws Exception {
+        Path store = dir.resolve("store");
+        Peers.ok(Peers.ROOT.resolve("scripts/make-busybox-image").toString(), "--quiet", "--root", store.toString());
+        Files.createDirectories(dir.resolve("dr"));
+        try (Peers.Daemon reference = Peers.dockerRegistry(dir.resolve("dr"), Peers.freePort());
+             Peers.Daemon vireo = Peers.vireoRegistry(dir.resolve("root"))) {
+            String dr = reference.lastLine().replaceAll(".*listening on ([0-9.:]+).*", "$1");
+            String vr = Peers.hostPort(vireo);
+            String pushed = Peers.ok(Peers.VIREO.toString(), "push", "--root", store.toString(), "busybox", dr + "/lib/busybox:1");
+            String digest = pushed.replaceAll("(?s).*digest: (sha256:[0-9a-f]{64}).*", "$1");
+            assertTrue(Peers.ok("skopeo", "inspect", "--tls-verify=false", "docker://" + dr + "/lib/busybox:1").contains(digest));
+            Path other = dir.resolve("other");
+            String pulled = Peers.ok(Peers.VIREO.toString(), "pull", "--root", other.toString(), dr + "/lib/busybox:1");
+            assertTrue(pulled.contains("Digest: " + digest), pulled);
+            String images = Peers.ok(Peers.VIREO.toString(), "images", "--root", other.toString());
+            assertTrue(images.contains(dr + "/lib/busybox"), images);
+            // and on to vireo's registry, then skopeo reads it back unchanged
+            Peers.ok(Peers.VIREO.toString(), "push", "--root", other.toString(), dr + "/lib/busybox:1", vr + "/lib/busybox:1");
+            assertTrue(Peers.ok("skopeo", "inspect", "--tls-verify=false", "docker://" + vr + "/lib/busybox:1").contains(digest));
+        }
+    }
+
     private static long blobFiles(Path root) throws IOException {
         try (Stream<Path> files = Files.walk(root.resolve("blobs"))) {
             return files.filter(Files::isRegularFile).count();
@@ -262,8 +285,11 @@ class RegistryIT {
         Peers.Result result = Peers.run(Peers.VIREO.toString(), "pull", "--layout", dir.toString(), "127.0.0.1:1/Bad/Name:v1");
         assertEquals(2, result.exit());
         assertEquals(1, result.output().strip().lines().count(), result.output());
-        Peers.Result noLayout = Peers.run(Peers.VIREO.toString(), "push", "app", "127.0.0.1:1/app:v1");
-        assertEquals(2, noLayout.exit());
+        Peers.Result noImage = Peers.run(Peers.VIREO.toString(), "push", "--root", dir.resolve("store").toString(), "app", "127.0.0.1:1/app:v1");
+        assertEquals(2, noImage.exit());
+        assertEquals("vireo push: no local image named app", noImage.output().strip());
+        Peers.Result twoSides = Peers.run(Peers.VIREO.toString(), "pull", "--root", dir.toString(), "--layout", dir.toString(), "127.0.0.1:1/app:v1");
+        assertEquals(2, twoSides.exit());
         Peers.Result listen = Peers.run(Peers.VIREO.toString(), "registry", "serve", "--listen", "nowhere");
         assertEquals(2, listen.exit());
     }
