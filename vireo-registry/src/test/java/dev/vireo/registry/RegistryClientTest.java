@@ -112,6 +112,33 @@ class RegistryClientTest {
     }
 
     @Test
+    void pushesAnIndexWithItsManifestsAndPullsThisPlatformsImage(@TempDir Path dir) throws Exception {
+        OciLayout source = OciLayout.open(dir.resolve("source"));
+        Descriptor amd64 = image(source, "amd64", 2, 20_000, 10);
+        Descriptor arm64 = image(source, "arm64", 2, 20_000, 20);
+        byte[] index = ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_INDEX + "\",\"manifests\":["
+                + "{\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"digest\":\"" + arm64.digest() + "\",\"size\":" + arm64.size()
+                + ",\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\",\"variant\":\"v8\"}},"
+                + "{\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"digest\":\"" + amd64.digest() + "\",\"size\":" + amd64.size()
+                + ",\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}}]}").getBytes(StandardCharsets.UTF_8);
+        Descriptor indexDescriptor = new Descriptor(MediaTypes.OCI_INDEX, Digest.sha256(index), index.length);
+        source.addManifest(indexDescriptor, index);
+        try (HttpServer server = serve(dir.resolve("registry"), h -> h);
+             RegistryClient client = RegistryClient.connect(hostPort(server), plain())) {
+            client.push(source, indexDescriptor, "multi", "v1", null, TransferProgress.NONE);
+            OciLayout target = OciLayout.open(dir.resolve("target"));
+            Recorder progress = new Recorder();
+            Descriptor pulled = client.pull("multi", "v1", target, progress);
+            assertEquals(indexDescriptor, pulled);
+            assertArrayEquals(index, target.read(pulled.digest()));
+            Manifest chosen = Manifest.parse(target.read(amd64.digest()), null);
+            for (Descriptor blob : chosen.blobs()) assertArrayEquals(source.read(blob.digest()), target.read(blob.digest()));
+            assertEquals(3, progress.states.size(), "only this platform's config and layers are pulled");
+            assertEquals(-1, target.size(arm64.digest()));
+        }
+    }
+
+    @Test
     void resumesADownloadFromItsPartialFile(@TempDir Path dir) throws Exception {
         OciLayout source = OciLayout.open(dir.resolve("source"));
         Descriptor manifest = image(source, "app:v1", 1, 1_000_000, 2);
