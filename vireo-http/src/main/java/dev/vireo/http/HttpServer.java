@@ -19,9 +19,11 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
+import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * An HTTP/1.1 server: one virtual thread per connection, plain blocking I/O. Listens on a
@@ -32,7 +34,9 @@ public final class HttpServer implements AutoCloseable {
     private final Closeable listener;
     private final SocketAddress address;
     private final Path socketFile;
-    private final Set<Closeable> connections = ConcurrentHashMap.newKeySet();
+    /** How long a connection may wait for a request head before the server closes it, unless told otherwise. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(2);
+    private final Map<Transport, Http1Connection> connections = new ConcurrentHashMap<>();
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile boolean closing;
 
@@ -49,6 +53,17 @@ public final class HttpServer implements AutoCloseable {
 
     /** Starts serving; with {@code tls} non-null, HTTPS on a TCP address. */
     public static HttpServer start(SocketAddress address, Handler handler, SSLContext tls) throws IOException {
+        return start(address, handler, tls, DEFAULT_IDLE_TIMEOUT);
+    }
+
+    /** Starts serving, closing connections that wait longer than {@code idleTimeout} for a request head. */
+    public static HttpServer start(SocketAddress address, Handler handler, SSLContext tls, Duration idleTimeout) throws IOException {
+        HttpServer server = bind(address, handler, tls);
+        server.reapIdle(idleTimeout);
+        return server;
+    }
+
+    private static HttpServer bind(SocketAddress address, Handler handler, SSLContext tls) throws IOException {
         if (tls != null) {
             if (!(address instanceof InetSocketAddress)) throw new IllegalArgumentException("TLS is served on TCP addresses only");
             SSLServerSocket socket = (SSLServerSocket) tls.getServerSocketFactory().createServerSocket();
@@ -118,14 +133,45 @@ public final class HttpServer implements AutoCloseable {
     }
 
     private void serve(Transport transport, Handler handler) {
-        connections.add(transport);
+        Http1Connection connection = new Http1Connection(transport, handler);
+        connections.put(transport, connection);
         Thread.ofVirtual().name("http-conn").start(() -> {
             try {
-                new Http1Connection(transport, handler).serve();
+                connection.serve();
             } finally {
                 connections.remove(transport);
             }
         });
+    }
+
+    /**
+     * Blocking channel reads have no timeout of their own, so one virtual thread looks over the
+     * connections a few times per timeout and closes those idle too long (which ends their read).
+     */
+    private void reapIdle(Duration idleTimeout) {
+        long timeout = idleTimeout.toNanos();
+        long period = Math.max(10, idleTimeout.toMillis() / 4);
+        Thread.ofVirtual().name("http-reaper").start(() -> {
+            while (!closing) {
+                try {
+                    if (closed.await(period, TimeUnit.MILLISECONDS)) return;
+                } catch (InterruptedException e) {
+                    return;
+                }
+                long now = System.nanoTime();
+                connections.forEach((transport, connection) -> {
+                    if (connection.idleLongerThan(timeout, now)) closeQuietly(transport);
+                });
+            }
+        });
+    }
+
+    private static void closeQuietly(Closeable closeable) {
+        try {
+            closeable.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
     }
 
     /** The bound address (with the real port when port 0 was asked for). */
@@ -154,18 +200,8 @@ public final class HttpServer implements AutoCloseable {
             return;
         }
         closing = true;
-        try {
-            listener.close();
-        } catch (IOException e) {
-            // closing anyway
-        }
-        for (Closeable connection : connections) {
-            try {
-                connection.close();
-            } catch (IOException e) {
-                // closing anyway
-            }
-        }
+        closeQuietly(listener);
+        connections.keySet().forEach(HttpServer::closeQuietly);
         if (socketFile != null) {
             try {
                 Files.deleteIfExists(socketFile);

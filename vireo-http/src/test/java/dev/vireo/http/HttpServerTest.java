@@ -88,6 +88,19 @@ class HttpServerTest {
     }
 
     @Test
+    void closesConnectionsThatSendNoRequestHead() throws Exception {
+        try (HttpServer server = HttpServer.start(new InetSocketAddress("127.0.0.1", 0), DIGEST, null, java.time.Duration.ofMillis(200));
+             java.net.Socket silent = new java.net.Socket("127.0.0.1", server.port());
+             java.net.Socket slow = new java.net.Socket("127.0.0.1", server.port())) {
+            slow.getOutputStream().write("PUT / HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertEquals(-1, silent.getInputStream().read(), "an idle connection is closed");
+            assertEquals(-1, slow.getInputStream().read(), "a head that never ends is closed");
+            SocketHttpClient client = SocketHttpClient.tcp("127.0.0.1", server.port());
+            assertEquals(200, client.send("PUT", "/", new Headers(), new byte[10]).status(), "active clients are served");
+        }
+    }
+
+    @Test
     void refusesToStartOnASocketAnotherServerListensOn(@TempDir Path dir) throws Exception {
         Path socket = dir.resolve("api.sock");
         try (HttpServer first = HttpServer.start(UnixDomainSocketAddress.of(socket), DIGEST)) {

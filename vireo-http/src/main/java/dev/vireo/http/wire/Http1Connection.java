@@ -35,6 +35,8 @@ public final class Http1Connection {
     private final Handler handler;
     private final HttpInput in;
     private final OutputStream out;
+    /** When the connection began waiting for a request head ({@link System#nanoTime}), or 0 while one is served. */
+    private volatile long idleSince = System.nanoTime();
 
     public Http1Connection(Transport transport, Handler handler) {
         this.transport = transport;
@@ -54,9 +56,20 @@ public final class Http1Connection {
         }
     }
 
+    /**
+     * Whether the connection has waited longer than {@code timeoutNanos} for (the rest of) a
+     * request head: idle keep-alive connections and slow senders of heads are both closed by the
+     * server's reaper, while a request being served, however long, is never idle.
+     */
+    public boolean idleLongerThan(long timeoutNanos, long now) {
+        long since = idleSince;
+        return since != 0 && now - since > timeoutNanos;
+    }
+
     private boolean serveOne() throws IOException {
         Heads.RequestHead head;
         Heads.Framing framing;
+        idleSince = System.nanoTime();
         try {
             head = Heads.readRequest(in);
             if (head == null) return false;
@@ -64,6 +77,8 @@ public final class Http1Connection {
         } catch (ProtocolException e) {
             writeError(e);
             return false;
+        } finally {
+            idleSince = 0;
         }
         boolean expectContinue = head.http11() && head.headers().hasToken("Expect", "100-continue");
         BodyInput body = new BodyInput(Heads.body(framing, in), framing instanceof Heads.Framing.None, expectContinue);
