@@ -2,4 +2,7 @@
 module dev.vireo.cli {
     requires dev.vireo.sys;
     requires dev.vireo.vmm;
+    requires dev.vireo.image;
+    requires dev.vireo.registry;
+    requires dev.vireo.http;
 }

@@ -21,6 +21,12 @@ public final class Main {
         Map<String, Command> commands = new LinkedHashMap<>();
         commands.put("version", new VersionCommand());
         commands.put("vm", new VmCommand());
+        commands.put("image", new ImageCommand());
+        commands.put("images", new ImageCommand("ls"));
+        commands.put("rmi", new ImageCommand("rm"));
+        commands.put("registry", new RegistryCommand());
+        commands.put("push", new TransferCommand(true));
+        commands.put("pull", new TransferCommand(false));
         return commands;
     }
 

@@ -1,0 +1,35 @@
+package dev.vireo.image;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** An OCI image index or a Docker manifest list: one manifest per platform ({@code image-index.md}). */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public record ImageIndex(
+        @JsonProperty("schemaVersion") int schemaVersion,
+        @JsonProperty("mediaType") String mediaType,
+        @JsonProperty("artifactType") String artifactType,
+        @JsonProperty("manifests") List<Descriptor> manifests,
+        @JsonProperty("subject") Descriptor subject,
+        @JsonProperty("annotations") Map<String, String> annotations) implements ManifestDocument {
+
+    public ImageIndex {
+        manifests = manifests == null ? List.of() : List.copyOf(manifests);
+        annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+    }
+
+    public static ImageIndex oci(List<Descriptor> manifests) {
+        return new ImageIndex(2, MediaTypes.OCI_INDEX, null, manifests, null, null);
+    }
+
+    /** The image manifest for {@code platform}; entries of unknown media types are skipped, as the spec asks. */
+    public Optional<Descriptor> forPlatform(Platform platform) {
+        return manifests.stream()
+                .filter(d -> MediaTypes.isManifest(d.mediaType()) && platform.matches(d.platform()))
+                .findFirst();
+    }
+}

@@ -1,0 +1,47 @@
+package dev.vireo.image;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** What a manifest digest names: an image manifest or an index of them. */
+public sealed interface ManifestDocument permits Manifest, ImageIndex {
+    int schemaVersion();
+
+    String mediaType();
+
+    /**
+     * Parses and checks a manifest or index. The media type comes from the document, else from
+     * {@code declaredType} (a descriptor or a Content-Type), else from its shape, since OCI makes
+     * the field optional.
+     */
+    static ManifestDocument parse(byte[] json, String declaredType) {
+        JsonNode tree = Json.tree(json, "manifest");
+        String mediaType = tree.path("mediaType").asText(null);
+        if (mediaType == null) mediaType = declaredType;
+        if (mediaType == null) {
+            mediaType = tree.has("manifests") ? MediaTypes.OCI_INDEX : MediaTypes.OCI_MANIFEST;
+        }
+        if (declaredType != null && !declaredType.equals(mediaType)
+                && !(MediaTypes.manifestTypes().contains(declaredType) && sameKind(declaredType, mediaType))) {
+            throw new BadContentException("manifest declares media type " + mediaType + " but was given as " + declaredType);
+        }
+        if (tree.path("schemaVersion").asInt() != 2) {
+            throw new BadContentException("unsupported manifest schemaVersion " + tree.path("schemaVersion") + " (only 2)");
+        }
+        if (MediaTypes.isIndex(mediaType)) {
+            ImageIndex index = Json.read(json, ImageIndex.class, "image index");
+            return new ImageIndex(index.schemaVersion(), mediaType, index.artifactType(), index.manifests(),
+                    index.subject(), index.annotations());
+        }
+        if (MediaTypes.isManifest(mediaType)) {
+            Manifest m = Json.read(json, Manifest.class, "image manifest");
+            if (m.config() == null) throw new BadContentException("image manifest has no config");
+            return new Manifest(m.schemaVersion(), mediaType, m.artifactType(), m.config(), m.layers(),
+                    m.subject(), m.annotations());
+        }
+        throw new BadContentException("unsupported manifest media type " + mediaType);
+    }
+
+    private static boolean sameKind(String a, String b) {
+        return MediaTypes.isIndex(a) == MediaTypes.isIndex(b);
+    }
+}

@@ -1,0 +1,2 @@
+/** The store's files on disk: blobs, the name index, locks, snapshots and atomic writes. */
+package dev.vireo.image.store;

@@ -1,0 +1,7 @@
+/** The OCI distribution API: a registry server on vireo-http with crash-safe storage, and a client. */
+module dev.vireo.registry {
+    requires dev.vireo.http;
+    requires java.net.http;
+    requires com.fasterxml.jackson.databind;
+    exports dev.vireo.registry;
+}
