@@ -1,5 +1,6 @@
 package dev.vireo.cli;
 
+import dev.vireo.runtime.ContainerException;
 import dev.vireo.sys.SysException;
 
 import java.io.IOException;
@@ -20,6 +21,7 @@ public final class Main {
     private static Map<String, Command> commands() {
         Map<String, Command> commands = new LinkedHashMap<>();
         commands.put("version", new VersionCommand());
+        commands.put("runtime", new RuntimeCommand());
         return commands;
     }
 
@@ -59,7 +61,8 @@ public final class Main {
     static String oneLine(Throwable e) {
         Throwable shown = e instanceof UncheckedIOException && e.getCause() != null ? e.getCause() : e;
         String message = shown.getMessage();
-        if (shown instanceof SysException || shown instanceof UsageException || shown instanceof IllegalArgumentException) {
+        if (shown instanceof SysException || shown instanceof UsageException || shown instanceof IllegalArgumentException
+                || shown instanceof ContainerException) {
             return message;
         }
         if (shown instanceof IOException && message != null) {

@@ -1,0 +1,20 @@
+package dev.vireo.runtime;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/** The states of the runtime specification's lifecycle (runtime.md). */
+public enum Status {
+    CREATING("creating"), CREATED("created"), RUNNING("running"), STOPPED("stopped");
+
+    private final String text;
+
+    Status(String text) {
+        this.text = text;
+    }
+
+    @JsonValue
+    @Override
+    public String toString() {
+        return text;
+    }
+}
