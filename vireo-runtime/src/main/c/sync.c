@@ -72,7 +72,7 @@ void send_fd_msg(int socket, uint32_t type, int fd, const char *text)
     if ((size_t)n < length) write_all(socket, text + n, length - (size_t)n);
 }
 
-/* Reads one message of type `expected`; an ABORT or the JVM going away ends this process. */
+/* Reads one message of type `expected`; the JVM going away ends this process. */
 void *recv_msg(uint32_t expected, uint32_t *length)
 {
     uint32_t header[2];
@@ -81,7 +81,6 @@ void *recv_msg(uint32_t expected, uint32_t *length)
     if (payload == NULL) die("out of memory");
     if (read_all(sync_fd, payload, header[1]) < 0) _exit(1);
     payload[header[1]] = '\0';
-    if (header[0] == M_ABORT) _exit(1);
     if (header[0] != expected) die("control protocol: expected message %u, got %u", expected, header[0]);
     if (length != NULL) *length = header[1];
     return payload;

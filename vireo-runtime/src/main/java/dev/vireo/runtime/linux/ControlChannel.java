@@ -18,7 +18,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class ControlChannel implements AutoCloseable {
     // JVM to helper.
-    static final int ACK = 1, GO = 2, ABORT = 3;
+    static final int ACK = 1, GO = 2;
     // Helper to JVM.
     static final int USERMAP = 10, PID = 11, HOOKS = 12, READY = 13, ERROR = 14, CONSOLE = 15, WARN = 16;
 
