@@ -136,6 +136,8 @@ int main(int argc, char **argv)
     /* Whatever else the JVM left open is not ours to pass on. */
     if (syscall(SYS_close_range, (unsigned int)sync_fd + 1, ~0u, 0) < 0) die_errno("close_range");
     if (fcntl(sync_fd, F_SETFD, FD_CLOEXEC) < 0) die_errno("fcntl");
+    /* Its name in ps: the kernel named it after /proc/self/fd/N. */
+    if (prctl(PR_SET_NAME, "vireo-init", 0, 0, 0) < 0) die_errno("prctl(PR_SET_NAME)");
     /* Not dumpable: no process in the container can ptrace this one or open its /proc files. */
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) die_errno("prctl(PR_SET_DUMPABLE)");
 

@@ -73,8 +73,15 @@ public final class ContainerRuntime {
         if (!Files.isDirectory(dir)) throw new ConfigException("bundle " + dir + " does not exist or is not a directory");
         Spec spec = ConfigLoader.load(dir);
         ConfigValidator.validate(spec, dir, host).forEach(warnings);
-        try (StateStore.Lock lock = store.lock(id)) {
-            store.claim(id);
+        store.claim(id);
+        StateStore.Lock held;
+        try {
+            held = store.lock(id);
+        } catch (RuntimeException e) {
+            store.remove(id);
+            throw e;
+        }
+        try (StateStore.Lock lock = held) {
             Cgroup cgroup = null;
             Launcher.Started started = null;
             try {
@@ -131,7 +138,6 @@ public final class ContainerRuntime {
             failure.addSuppressed(e);
         } finally {
             store.remove(id);
-            store.dropLock(id);
         }
     }
 
@@ -250,7 +256,6 @@ public final class ContainerRuntime {
             if (stat != null && stat.startTime() == record.pidStartTime()) reap(record.pid(), false);
             cgroup.destroy();
             store.remove(id);
-            store.dropLock(id);
         }
         if (hooks != null && hooks.poststop() != null) {
             try {

@@ -1,6 +1,7 @@
 package dev.vireo.runtime.spec;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.vireo.runtime.ConfigException;
 
 import java.io.IOException;
@@ -46,8 +48,13 @@ public final class ConfigLoader {
             if (spec == null) throw new ConfigException("config.json", "is null, not an object");
             return spec;
         } catch (JsonMappingException e) {
+            if (e.getCause() instanceof JsonParseException syntax) {
+                throw new ConfigException("config.json: not valid JSON" + where(syntax.getLocation()) + ": "
+                        + firstLine(syntax.getOriginalMessage()));
+            }
             String path = path(e);
-            String problem = firstLine(e.getOriginalMessage());
+            String problem = e instanceof MismatchedInputException m && m.getTargetType() != null
+                    ? "expected " + kind(m.getTargetType()) : firstLine(e.getOriginalMessage());
             if (path.isEmpty()) throw new ConfigException("config.json: " + problem + where(e.getLocation()));
             throw new ConfigException(path, problem);
         } catch (JsonProcessingException e) {
@@ -83,6 +90,15 @@ public final class ConfigLoader {
             }
         }
         return path.toString();
+    }
+
+    /** What a JSON value of the type must look like, in the words of JSON. */
+    private static String kind(Class<?> type) {
+        if (java.util.Collection.class.isAssignableFrom(type)) return "an array";
+        if (type == String.class) return "a string";
+        if (type == Boolean.class || type == boolean.class) return "true or false";
+        if (Number.class.isAssignableFrom(type) || type.isPrimitive()) return "a number";
+        return "an object";
     }
 
     private static String where(JsonLocation location) {

@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  * holding {@code state.json}, the config it was created from, and the exec FIFO while it waits
  * for {@code start}. Making the directory claims the ID; every change is written to a temporary
  * file and renamed, and operations on one container are serialised by a lock that works
- * across processes (a file lock) and across threads of this one.
+ * across processes (a file lock on the directory's {@code lock}) and across threads of this one.
  */
 public final class StateStore {
     /** runc's rule for container IDs. */
@@ -148,14 +148,14 @@ public final class StateStore {
         void close();
     }
 
-    /** Waits for exclusive use of container {@code id}. */
+    /** Waits for exclusive use of container {@code id}, which must exist (be claimed). */
     public Lock lock(String id) {
         checkId(id);
         ReentrantLock threadLock = threadLocks.computeIfAbsent(id, k -> new ReentrantLock());
         threadLock.lock();
         try {
-            Files.createDirectories(root);
-            FileChannel channel = FileChannel.open(root.resolve("." + id + ".lock"), StandardOpenOption.CREATE,
+            if (!Files.isDirectory(dir(id))) throw new ContainerException("container " + id + " does not exist");
+            FileChannel channel = FileChannel.open(dir(id).resolve("lock"), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE);
             FileLock fileLock = channel.lock();
             return () -> {
@@ -174,15 +174,6 @@ public final class StateStore {
         } catch (RuntimeException e) {
             threadLock.unlock();
             throw e;
-        }
-    }
-
-    /** Removes the lock file of a container that no longer exists. */
-    public void dropLock(String id) {
-        try {
-            Files.deleteIfExists(root.resolve("." + id + ".lock"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }
