@@ -17,7 +17,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * to a cgroup v2 directory, which is how v2 controls device access (BPF_CGROUP_DEVICE).
  */
 public final class BpfPrograms {
-    public static final int PROG_TYPE_CGROUP_DEVICE = 6, ATTACH_CGROUP_DEVICE = 6, F_ALLOW_MULTI = 2;
+    public static final int PROG_TYPE_CGROUP_DEVICE = 15, ATTACH_CGROUP_DEVICE = 6, F_ALLOW_MULTI = 2;
     private static final int BPF_PROG_LOAD = 5, BPF_PROG_ATTACH = 8;
     private static final long SYS_BPF = 321, ATTR_BYTES = 128, LOG_BYTES = 16384;
 

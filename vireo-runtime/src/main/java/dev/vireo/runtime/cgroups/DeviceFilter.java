@@ -46,14 +46,21 @@ final class DeviceFilter {
         e.insn(RSH64_K, 3, 0, 0, 16);   // r3 = access wanted
         e.insn(LDX_W, 4, 1, 4, 0);      // r4 = major
         e.insn(LDX_W, 5, 1, 8, 0);      // r5 = minor
-        for (Resources.DeviceRule rule : rules.reversed()) rule(e, rule);
+        for (Resources.DeviceRule rule : rules.reversed()) {
+            // A rule for every device decides every access: what follows could never run, and
+            // the verifier refuses unreachable instructions.
+            if (rule(e, rule)) return e.bytes();
+        }
         e.insn(MOV64_K, 0, 0, 0, 0);
         e.insn(EXIT, 0, 0, 0, 0);
         return e.bytes();
     }
 
-    /** One rule: every test that fails jumps past the rule's return, to the next rule. */
-    private static void rule(Emitter e, Resources.DeviceRule r) {
+    /**
+     * One rule: every test that fails jumps past the rule's return, to the next rule. Returns
+     * whether the rule has no test at all (it matches every access).
+     */
+    private static boolean rule(Emitter e, Resources.DeviceRule r) {
         String type = r.type() == null ? "a" : r.type();
         int access = access(r.access());
         boolean anyMajor = type.equals("a") || r.major() == null || r.major() < 0;
@@ -81,6 +88,7 @@ final class DeviceFilter {
         }
         e.insn(MOV64_K, 0, 0, 0, Boolean.TRUE.equals(r.allow()) ? 1 : 0);
         e.insn(EXIT, 0, 0, 0, 0);
+        return tests == 0;
     }
 
     private static int access(String text) {
