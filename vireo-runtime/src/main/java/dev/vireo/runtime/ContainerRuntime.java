@@ -85,13 +85,15 @@ public final class ContainerRuntime {
             Cgroup cgroup = null;
             Launcher.Started started = null;
             try {
-                cgroup = cgroups.forContainer(id, spec.linux() == null ? null : spec.linux().cgroupsPath());
+                Cgroup group = cgroups.forContainer(id, spec.linux() == null ? null : spec.linux().cgroupsPath());
                 ContainerRecord record = new ContainerRecord(spec.ociVersion(), id, dir.toString(), 0, 0,
-                        Instant.now().toString(), spec.annotations(), paths(cgroup),
+                        Instant.now().toString(), spec.annotations(), paths(group),
                         dir.resolve(spec.root().path()).normalize().toString(), spec.hooks());
                 store.saveConfig(id, ConfigLoader.write(spec).getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 store.save(record);
-                cgroup.create(spec.linux() == null ? null : spec.linux().resources());
+                // A group that holds another's processes is refused before it becomes this container's.
+                group.create(spec.linux() == null ? null : spec.linux().resources());
+                cgroup = group;
                 Planner.Plan plan = Planner.create(spec, dir, store.dir(id), cgroup, host,
                         options.consoleSocket() == null ? null : options.consoleSocket().toAbsolutePath().toString(),
                         options.preserveFds(), options.noPivot());

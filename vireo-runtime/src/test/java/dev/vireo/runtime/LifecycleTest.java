@@ -47,6 +47,15 @@ class LifecycleTest {
         Path bundle = Fixtures.bundle(dir, Fixtures.spec("sleep", "60"));
         String id = Fixtures.id("life");
         ContainerState created = runtime.create(id, bundle, CreateOptions.withStdio(Stdio.nothing())).state();
+        try {
+            lifecycle(id, bundle, created);
+        } finally {
+            if (runtime.list().stream().anyMatch(s -> s.id().equals(id))) runtime.delete(id, true);
+        }
+        assertEquals(before, Leftovers.capture(), "delete removes everything create made");
+    }
+
+    private static void lifecycle(String id, Path bundle, ContainerState created) throws IOException {
         assertEquals(Status.CREATED, created.status());
         assertEquals(created, runtime.state(id));
         assertEquals("vireo-init", comm(created.pid()), "the user's program has not run yet");
@@ -68,7 +77,6 @@ class LifecycleTest {
                 assertThrows(ContainerException.class, () -> runtime.kill(id, Signals.SIGTERM, false)).getMessage());
         runtime.delete(id, false);
         assertThrows(ContainerException.class, () -> runtime.state(id));
-        assertEquals(before, Leftovers.capture(), "delete removes everything create made");
     }
 
     @Test
