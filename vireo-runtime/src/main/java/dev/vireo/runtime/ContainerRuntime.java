@@ -7,12 +7,15 @@ import dev.vireo.runtime.linux.Launcher;
 import dev.vireo.runtime.linux.Planner;
 import dev.vireo.runtime.linux.ProcStat;
 import dev.vireo.runtime.linux.TerminalPump;
+import dev.vireo.runtime.seccomp.SeccompCache;
+import dev.vireo.runtime.seccomp.SeccompCompiler;
 import dev.vireo.runtime.spec.ConfigLoader;
 import dev.vireo.runtime.spec.ConfigValidator;
 import dev.vireo.runtime.spec.DefaultSpec;
 import dev.vireo.runtime.spec.ExecProcesses;
 import dev.vireo.runtime.spec.Features;
 import dev.vireo.runtime.spec.HostFacts;
+import dev.vireo.runtime.spec.Json;
 import dev.vireo.runtime.spec.ProcessSpec;
 import dev.vireo.runtime.spec.Spec;
 import dev.vireo.runtime.state.ContainerRecord;
@@ -46,12 +49,14 @@ import java.util.function.Consumer;
  */
 public final class ContainerRuntime {
     private final StateStore store;
+    private final SeccompCache seccomp;
     private final Cgroups cgroups;
     private final HostFacts host;
     private final Consumer<String> warnings;
 
     private ContainerRuntime(StateStore store, Cgroups cgroups, HostFacts host, Consumer<String> warnings) {
         this.store = store;
+        this.seccomp = new SeccompCache(store.root().resolve(".cache/seccomp"));
         this.cgroups = cgroups;
         this.host = host;
         this.warnings = warnings;
@@ -71,8 +76,11 @@ public final class ContainerRuntime {
         StateStore.checkId(id);
         Path dir = bundle.toAbsolutePath().normalize();
         if (!Files.isDirectory(dir)) throw new ConfigException("bundle " + dir + " does not exist or is not a directory");
-        Spec spec = ConfigLoader.load(dir);
+        byte[] config = ConfigLoader.bytes(dir);
+        Spec spec = ConfigLoader.parse(config);
         ConfigValidator.validate(spec, dir, host).forEach(warnings);
+        SeccompCompiler.Program filter = spec.linux() == null || spec.linux().seccomp() == null ? null
+                : seccomp.compile(spec.linux().seccomp());
         store.claim(id);
         StateStore.Lock held;
         try {
@@ -89,12 +97,12 @@ public final class ContainerRuntime {
                 ContainerRecord record = new ContainerRecord(spec.ociVersion(), id, dir.toString(), 0, 0,
                         Instant.now().toString(), spec.annotations(), paths(group),
                         dir.resolve(spec.root().path()).normalize().toString(), spec.hooks());
-                store.saveConfig(id, ConfigLoader.write(spec).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                store.saveConfig(id, config);
                 store.save(record);
                 // A group that holds another's processes is refused before it becomes this container's.
                 group.create(spec.linux() == null ? null : spec.linux().resources());
                 cgroup = group;
-                Planner.Plan plan = Planner.create(spec, dir, store.dir(id), cgroup, host,
+                Planner.Plan plan = Planner.create(spec, dir, store.dir(id), cgroup, host, filter,
                         options.consoleSocket() == null ? null : options.consoleSocket().toAbsolutePath().toString(),
                         options.preserveFds(), options.noPivot());
                 ContainerRecord creating = record;
@@ -312,7 +320,9 @@ public final class ContainerRuntime {
         }
         Spec checked = spec.withProcess(process);
         ConfigValidator.validate(checked, Path.of(record.bundle()), host).forEach(warnings);
-        Planner.Plan plan = Planner.exec(spec, record.pid(), process, host,
+        SeccompCompiler.Program filter = spec.linux() == null || spec.linux().seccomp() == null ? null
+                : seccomp.compile(spec.linux().seccomp());
+        Planner.Plan plan = Planner.exec(spec, record.pid(), process, host, filter,
                 options.consoleSocket() == null ? null : options.consoleSocket().toAbsolutePath().toString(),
                 options.preserveFds());
         Launcher.Started started = launch(plan, false, options.stdio(), options.preserveFds(), cgroup(record),
@@ -343,12 +353,12 @@ public final class ContainerRuntime {
 
     /** Docker's defaults for a container running {@code args}, as {@code vireo runtime spec} writes them. */
     public String defaultSpec(List<String> args) {
-        return ConfigLoader.write(DefaultSpec.create(args, cgroups.v2()));
+        return Json.write(DefaultSpec.create(args, cgroups.v2()));
     }
 
     /** The features document (runtime-spec features.md). */
     public String features(String version) {
-        return ConfigLoader.write(Features.describe(host.lastCapability(), version));
+        return Json.write(Features.describe(host.lastCapability(), version));
     }
 
     private long oomKills(String id) {

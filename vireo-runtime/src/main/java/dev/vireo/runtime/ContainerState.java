@@ -1,6 +1,5 @@
 package dev.vireo.runtime;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 
 import java.util.Map;
 
@@ -9,16 +8,15 @@ import java.util.Map;
  * runc also reports (rootfs, created) and whether the OOM killer has struck in its cgroup.
  * {@link #toJson()} is what {@code vireo runtime state} prints and what hooks read on stdin.
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public record ContainerState(String ociVersion, String id, Status status, int pid, String bundle, String rootfs,
                              String created, Map<String, String> annotations, Boolean oomKilled) {
 
     public String toJson() {
-        return dev.vireo.runtime.spec.ConfigLoader.write(this);
+        return dev.vireo.runtime.spec.Json.write(this);
     }
 
     /** A list of states as one JSON array, as {@code list --format json} prints it. */
     public static String toJson(java.util.List<ContainerState> states) {
-        return dev.vireo.runtime.spec.ConfigLoader.write(states);
+        return dev.vireo.runtime.spec.Json.write(states);
     }
 }

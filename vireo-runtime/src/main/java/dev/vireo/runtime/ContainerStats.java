@@ -7,7 +7,7 @@ package dev.vireo.runtime;
 public record ContainerStats(Cpu cpu, Memory memory, Pids pids) {
 
     public String toJson() {
-        return dev.vireo.runtime.spec.ConfigLoader.write(this);
+        return dev.vireo.runtime.spec.Json.write(this);
     }
 
     /** CPU time used (total, user, system) and how often the quota throttled the group. */

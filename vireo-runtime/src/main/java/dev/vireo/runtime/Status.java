@@ -1,7 +1,5 @@
 package dev.vireo.runtime;
 
-import com.fasterxml.jackson.annotation.JsonValue;
-
 /** The states of the runtime specification's lifecycle (runtime.md). */
 public enum Status {
     CREATING("creating"), CREATED("created"), RUNNING("running"), STOPPED("stopped");
@@ -12,7 +10,6 @@ public enum Status {
         this.text = text;
     }
 
-    @JsonValue
     @Override
     public String toString() {
         return text;

@@ -1,7 +1,7 @@
 package dev.vireo.runtime;
 
 import dev.vireo.runtime.cgroups.Cgroups;
-import dev.vireo.runtime.spec.ConfigLoader;
+import dev.vireo.runtime.spec.Json;
 import dev.vireo.runtime.spec.DefaultSpec;
 import dev.vireo.runtime.spec.Spec;
 
@@ -88,7 +88,7 @@ final class Fixtures {
     static Path bundle(Path dir, Spec spec) {
         try {
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve("config.json"), ConfigLoader.write(spec));
+            Files.writeString(dir.resolve("config.json"), Json.write(spec));
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

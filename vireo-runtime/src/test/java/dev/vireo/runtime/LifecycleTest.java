@@ -1,7 +1,6 @@
 package dev.vireo.runtime;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.vireo.runtime.spec.ConfigLoader;
+import dev.vireo.runtime.spec.Json;
 import dev.vireo.runtime.spec.ProcessSpec;
 import dev.vireo.runtime.spec.Spec;
 import dev.vireo.sys.Fd;
@@ -85,12 +84,13 @@ class LifecycleTest {
         String id = Fixtures.id("json");
         runtime.create(id, bundle, CreateOptions.withStdio(Stdio.nothing()));
         try {
-            JsonNode state = ConfigLoader.JSON.readTree(runtime.state(id).toJson());
-            assertEquals("1.2.1", state.get("ociVersion").asText());
-            assertEquals(id, state.get("id").asText());
-            assertEquals("created", state.get("status").asText());
-            assertTrue(state.get("pid").asInt() > 0);
-            assertEquals(bundle.toString(), state.get("bundle").asText());
+            ContainerState state = state(runtime.state(id).toJson());
+            assertEquals("1.2.1", state.ociVersion());
+            assertEquals(id, state.id());
+            assertEquals(Status.CREATED, state.status());
+            assertTrue(state.pid() > 0);
+            assertEquals(bundle.toString(), state.bundle());
+            assertTrue(runtime.state(id).toJson().contains("\"status\": \"created\""));
         } finally {
             runtime.delete(id, true);
         }
@@ -139,16 +139,18 @@ class LifecycleTest {
         String hostUts = Files.readSymbolicLink(Path.of("/proc/self/ns/uts")).toString();
         for (String kind : List.of("createRuntime", "createContainer", "startContainer", "poststart", "poststop")) {
             List<String> lines = Files.readAllLines(out.resolve(kind));
-            JsonNode state = ConfigLoader.JSON.readTree(String.join("\n", lines.subList(0, lines.size() - 1)));
-            assertEquals(id, state.get("id").asText(), kind);
+            ContainerState state = state(String.join("\n", lines.subList(0, lines.size() - 1)));
+            assertEquals(id, state.id(), kind);
             boolean inside = kind.equals("createContainer") || kind.equals("startContainer");
             assertEquals(!inside, lines.getLast().equals(hostUts), kind + " runs in the " + (inside ? "container's" : "runtime's")
                     + " namespaces");
         }
-        assertEquals("creating", ConfigLoader.JSON.readTree(Files.readString(out.resolve("createRuntime")).split("\nuts:")[0])
-                .get("status").asText());
-        assertEquals("stopped", ConfigLoader.JSON.readTree(Files.readString(out.resolve("poststop")).split("\nuts:")[0])
-                .get("status").asText());
+        assertEquals(Status.CREATING, state(Files.readString(out.resolve("createRuntime")).split("\nuts:")[0]).status());
+        assertEquals(Status.STOPPED, state(Files.readString(out.resolve("poststop")).split("\nuts:")[0]).status());
+    }
+
+    private static ContainerState state(String json) {
+        return Json.read(json.getBytes(StandardCharsets.UTF_8), ContainerState.class, "state");
     }
 
     /** A hook that records its stdin and its UTS namespace; startContainer's path is the container's. */

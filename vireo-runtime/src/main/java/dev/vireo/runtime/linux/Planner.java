@@ -43,7 +43,7 @@ public final class Planner {
     private Planner() {}
 
     public static Plan create(Spec spec, Path bundle, Path stateDir, Cgroup cgroup, HostFacts host,
-                              String consoleSocket, int preserveFds, boolean noPivot) {
+                              SeccompCompiler.Program seccomp, String consoleSocket, int preserveFds, boolean noPivot) {
         PlanWriter w = new PlanWriter().mode(PlanWriter.MODE_CREATE);
         LinuxSpec linux = spec.linux();
         List<LinuxSpec.Namespace> namespaces = linux == null || linux.namespaces() == null ? List.of() : linux.namespaces();
@@ -89,7 +89,7 @@ public final class Planner {
             containerHooks(w, PlanWriter.HOOK_CREATE_CONTAINER, hooks.createContainer());
             containerHooks(w, PlanWriter.HOOK_START_CONTAINER, hooks.startContainer());
         }
-        process(w, spec.process(), linux == null ? null : linux.seccomp(), host, consoleSocket, preserveFds);
+        process(w, spec.process(), seccomp, host, consoleSocket, preserveFds);
         return new Plan(w.toBytes(), uidMap, gidMap, runtimeHooks);
     }
 
@@ -97,8 +97,8 @@ public final class Planner {
      * A plan that runs {@code process} inside a running container: it joins every namespace
      * the container has that this runtime does not share, through the container's init.
      */
-    public static Plan exec(Spec spec, int initPid, ProcessSpec process, HostFacts host, String consoleSocket,
-                            int preserveFds) {
+    public static Plan exec(Spec spec, int initPid, ProcessSpec process, HostFacts host,
+                            SeccompCompiler.Program seccomp, String consoleSocket, int preserveFds) {
         PlanWriter w = new PlanWriter().mode(PlanWriter.MODE_EXEC);
         LinuxSpec linux = spec.linux();
         if (linux != null && linux.namespaces() != null) {
@@ -109,11 +109,11 @@ public final class Planner {
             }
         }
         w.newNamespaces(0);
-        process(w, process, linux == null ? null : linux.seccomp(), host, consoleSocket, preserveFds);
+        process(w, process, seccomp, host, consoleSocket, preserveFds);
         return new Plan(w.toBytes(), null, null, false);
     }
 
-    private static void process(PlanWriter w, ProcessSpec p, dev.vireo.runtime.spec.SeccompSpec seccomp, HostFacts host,
+    private static void process(PlanWriter w, ProcessSpec p, SeccompCompiler.Program seccomp, HostFacts host,
                                 String consoleSocket, int preserveFds) {
         if (p.oomScoreAdj() != null) w.oomScoreAdj(p.oomScoreAdj());
         if (p.rlimits() != null) {
@@ -138,10 +138,9 @@ public final class Planner {
         boolean nnp = Boolean.TRUE.equals(p.noNewPrivileges());
         if (nnp) w.noNewPrivileges();
         if (seccomp != null) {
-            SeccompCompiler.Program program = SeccompCompiler.compile(seccomp);
             // Without no_new_privs only CAP_SYS_ADMIN may install a filter: then it goes in before the drop.
             boolean early = !nnp && (effective >>> CapabilityNames.CAP_SYS_ADMIN & 1) == 0;
-            w.seccomp(program.flags(), early, program.bpf());
+            w.seccomp(seccomp.flags(), early, seccomp.bpf());
         }
         if (p.scheduler() != null) w.scheduler(ProcessScheduling.schedAttr(p.scheduler()));
         if (p.ioPriority() != null) w.ioPriority(ProcessScheduling.ioPriority(p.ioPriority()));

@@ -1,7 +1,6 @@
 package dev.vireo.runtime.seccomp;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vireo.runtime.spec.Json;
 import dev.vireo.runtime.spec.SeccompSpec;
 
 import java.io.IOException;
@@ -15,10 +14,10 @@ import java.util.Set;
  * data), resolved for one container's capabilities into the {@code linux.seccomp} of its config.
  */
 public final class DefaultProfile {
-    private record Rule(String action, Integer errnoRet, List<String> names, List<SeccompSpec.Arg> args,
+    record Rule(String action, Integer errnoRet, List<String> names, List<SeccompSpec.Arg> args,
                         List<String> requireCapability, List<String> forbidCapability) {}
 
-    private record Profile(String defaultAction, Integer defaultErrnoRet, List<String> architectures, List<Rule> rules) {}
+    record Profile(String defaultAction, Integer defaultErrnoRet, List<String> architectures, List<Rule> rules) {}
 
     private DefaultProfile() {}
 
@@ -34,10 +33,9 @@ public final class DefaultProfile {
     }
 
     private static Profile load() {
-        ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
         try (InputStream in = DefaultProfile.class.getResourceAsStream("default-profile.json")) {
             if (in == null) throw new IllegalStateException("missing resource default-profile.json");
-            return json.readValue(in, Profile.class);
+            return Json.read(in.readAllBytes(), Profile.class, "default-profile.json");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

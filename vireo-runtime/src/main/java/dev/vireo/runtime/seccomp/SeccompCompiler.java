@@ -63,11 +63,18 @@ public final class SeccompCompiler {
 
     private SeccompCompiler() {}
 
-    /** The program for {@code spec}, compiled once per distinct profile. */
+    /** The program for {@code spec}, compiled once per distinct profile in this JVM. */
     public static Program compile(SeccompSpec spec) {
         Program cached = CACHE.get(spec);
-        if (cached != null) return cached;
-        Program program = build(spec);
+        return cached != null ? cached : remember(spec, build(spec));
+    }
+
+    /** The program this JVM compiled or loaded for {@code spec}, or null. */
+    static Program cached(SeccompSpec spec) {
+        return CACHE.get(spec);
+    }
+
+    static Program remember(SeccompSpec spec, Program program) {
         CACHE.put(spec, program);
         return program;
     }

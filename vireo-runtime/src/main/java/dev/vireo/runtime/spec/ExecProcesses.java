@@ -1,6 +1,5 @@
 package dev.vireo.runtime.spec;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.vireo.runtime.ConfigException;
 import dev.vireo.runtime.ExecRequest;
 
@@ -14,11 +13,7 @@ public final class ExecProcesses {
     public static ProcessSpec resolve(Spec config, ExecRequest r) {
         ProcessSpec p;
         if (r.processJson() != null) {
-            try {
-                p = ConfigLoader.JSON.readValue(r.processJson(), ProcessSpec.class);
-            } catch (JsonProcessingException e) {
-                throw new ConfigException("--process: not a valid process object: " + e.getOriginalMessage().split("\n")[0]);
-            }
+            p = Json.read(r.processJson().getBytes(java.nio.charset.StandardCharsets.UTF_8), ProcessSpec.class, "--process");
         } else {
             p = config.process();
             if (r.args() == null || r.args().isEmpty()) throw new ConfigException("exec needs a command to run");

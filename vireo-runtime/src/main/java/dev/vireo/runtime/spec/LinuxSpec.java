@@ -1,12 +1,10 @@
 package dev.vireo.runtime.spec;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 
 import java.util.List;
 import java.util.Map;
 
 /** {@code linux} of config.json (config-linux.md): namespaces, IDs, devices, cgroups, seccomp, paths. */
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public record LinuxSpec(List<IdMapping> uidMappings, List<IdMapping> gidMappings, Map<String, String> sysctl,
                         Resources resources, String cgroupsPath, List<Namespace> namespaces, List<Device> devices,
                         SeccompSpec seccomp, String rootfsPropagation, List<String> maskedPaths,
@@ -15,17 +13,14 @@ public record LinuxSpec(List<IdMapping> uidMappings, List<IdMapping> gidMappings
 
     public record IdMapping(Long containerID, Long hostID, Long size) {}
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Namespace(String type, String path) {
         public Namespace(String type) {
             this(type, null);
         }
     }
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Device(String type, String path, Long major, Long minor, Integer fileMode, Long uid, Long gid) {}
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Personality(String domain, List<String> flags) {}
 
     public record TimeOffset(Long secs, Long nanosec) {}

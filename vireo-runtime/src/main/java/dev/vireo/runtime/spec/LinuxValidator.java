@@ -1,7 +1,6 @@
 package dev.vireo.runtime.spec;
 
 import dev.vireo.runtime.ConfigException;
-import dev.vireo.runtime.seccomp.SeccompCompiler;
 import dev.vireo.sys.Namespaces;
 import dev.vireo.sys.SysException;
 
@@ -52,7 +51,6 @@ final class LinuxValidator {
             }
         }
         if (l.resources() != null) ResourcesValidator.check(l.resources(), host);
-        if (l.seccomp() != null) SeccompCompiler.compile(l.seccomp());
         if (l.personality() != null && !List.of("LINUX", "LINUX32").contains(l.personality().domain())) {
             throw new ConfigException("linux.personality.domain", "must be LINUX or LINUX32");
         }

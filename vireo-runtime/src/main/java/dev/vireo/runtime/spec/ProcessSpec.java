@@ -1,13 +1,10 @@
 package dev.vireo.runtime.spec;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.math.BigInteger;
 import java.util.List;
 
 /** {@code process} of config.json: what runs in the container, as whom, with which privileges. */
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public record ProcessSpec(Boolean terminal, ConsoleSize consoleSize, User user, List<String> args, List<String> env,
                           String cwd, Capabilities capabilities, List<Rlimit> rlimits, Boolean noNewPrivileges,
                           String apparmorProfile, Integer oomScoreAdj, String selinuxLabel, Scheduler scheduler,
@@ -15,24 +12,20 @@ public record ProcessSpec(Boolean terminal, ConsoleSize consoleSize, User user, 
 
     public record ConsoleSize(Integer height, Integer width) {}
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record User(Long uid, Long gid, Integer umask, List<Long> additionalGids, String username) {}
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Capabilities(List<String> bounding, List<String> effective, List<String> inheritable,
                                List<String> permitted, List<String> ambient) {}
 
     /** Limits are unsigned 64-bit in the specification: RLIM_INFINITY is 2^64-1. */
     public record Rlimit(String type, BigInteger soft, BigInteger hard) {}
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Scheduler(String policy, Integer nice, Integer priority, List<String> flags, Long runtime,
                             Long deadline, Long period) {}
 
-    public record IoPriority(@JsonProperty("class") String ioClass, Integer priority) {}
+    public record IoPriority(@Json.Name("class") String ioClass, Integer priority) {}
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record CpuAffinity(String initial, @JsonProperty("final") String last) {}
+    public record CpuAffinity(String initial, @Json.Name("final") String last) {}
 
     public ProcessSpec withArgs(List<String> a) {
         return new ProcessSpec(terminal, consoleSize, user, a, env, cwd, capabilities, rlimits, noNewPrivileges,

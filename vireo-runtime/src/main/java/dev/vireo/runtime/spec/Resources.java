@@ -1,19 +1,15 @@
 package dev.vireo.runtime.spec;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 
 import java.util.List;
 import java.util.Map;
 
 /** {@code linux.resources}: what the container's cgroup allows (config-linux.md, Control groups). */
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public record Resources(List<DeviceRule> devices, Memory memory, Cpu cpu, Pids pids, BlockIO blockIO,
                         List<HugepageLimit> hugepageLimits, Network network, Map<String, String> unified) {
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record DeviceRule(Boolean allow, String type, Long major, Long minor, String access) {}
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Memory(Long limit, Long reservation, Long swap, Long kernel, Long kernelTCP, Long swappiness,
                          Boolean disableOOMKiller, Boolean useHierarchy, Boolean checkBeforeUpdate) {
         public Memory(Long limit, Long swap) {
@@ -21,7 +17,6 @@ public record Resources(List<DeviceRule> devices, Memory memory, Cpu cpu, Pids p
         }
     }
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Cpu(Long shares, Long quota, Long burst, Long period, Long realtimeRuntime, Long realtimePeriod,
                       String cpus, String mems, Long idle) {
         public static Cpu quota(long quota, long period) {
@@ -31,19 +26,16 @@ public record Resources(List<DeviceRule> devices, Memory memory, Cpu cpu, Pids p
 
     public record Pids(Long limit) {}
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record BlockIO(Integer weight, Integer leafWeight, List<WeightDevice> weightDevice,
                           List<ThrottleDevice> throttleReadBpsDevice, List<ThrottleDevice> throttleWriteBpsDevice,
                           List<ThrottleDevice> throttleReadIOPSDevice, List<ThrottleDevice> throttleWriteIOPSDevice) {}
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record WeightDevice(Long major, Long minor, Integer weight, Integer leafWeight) {}
 
     public record ThrottleDevice(Long major, Long minor, Long rate) {}
 
     public record HugepageLimit(String pageSize, Long limit) {}
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Network(Integer classID, List<InterfacePriority> priorities) {}
 
     public record InterfacePriority(String name, Integer priority) {}

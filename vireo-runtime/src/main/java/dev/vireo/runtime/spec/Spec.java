@@ -1,6 +1,5 @@
 package dev.vireo.runtime.spec;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 
 import java.util.List;
 import java.util.Map;
@@ -10,13 +9,11 @@ import java.util.Map;
  * field may be absent (null). {@link ConfigValidator} checks it; unknown properties are ignored,
  * as the specification asks.
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public record Spec(String ociVersion, ProcessSpec process, Root root, String hostname, String domainname,
                    List<Mount> mounts, Hooks hooks, Map<String, String> annotations, LinuxSpec linux) {
 
     public record Root(String path, Boolean readonly) {}
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Mount(String destination, String type, String source, List<String> options,
                         List<LinuxSpec.IdMapping> uidMappings, List<LinuxSpec.IdMapping> gidMappings) {
         public Mount(String destination, String type, String source, List<String> options) {
@@ -24,11 +21,9 @@ public record Spec(String ociVersion, ProcessSpec process, Root root, String hos
         }
     }
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Hooks(List<Hook> prestart, List<Hook> createRuntime, List<Hook> createContainer,
                         List<Hook> startContainer, List<Hook> poststart, List<Hook> poststop) {}
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Hook(String path, List<String> args, List<String> env, Integer timeout) {}
 
     public Spec withProcess(ProcessSpec p) {

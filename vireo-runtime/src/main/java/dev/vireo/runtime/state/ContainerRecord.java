@@ -1,6 +1,5 @@
 package dev.vireo.runtime.state;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.vireo.runtime.spec.Spec;
 
 import java.util.Map;
@@ -11,7 +10,6 @@ import java.util.Map;
  * directories to clean up, and the hooks that run after create (so start and delete need not
  * read the config again).
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public record ContainerRecord(String ociVersion, String id, String bundle, int pid, long pidStartTime,
                               String created, Map<String, String> annotations, Map<String, String> cgroup,
                               String rootfs, Spec.Hooks hooks) {

@@ -1,9 +1,9 @@
 package dev.vireo.runtime.state;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vireo.runtime.ConfigException;
 import dev.vireo.runtime.ContainerException;
 import dev.vireo.runtime.spec.ConfigLoader;
+import dev.vireo.runtime.spec.Json;
 import dev.vireo.runtime.spec.Spec;
 
 import java.io.IOException;
@@ -35,7 +35,6 @@ import java.util.stream.Stream;
 public final class StateStore {
     /** runc's rule for container IDs. */
     private static final Pattern ID = Pattern.compile("[\\w+.-]+");
-    private static final ObjectMapper JSON = ConfigLoader.JSON;
 
     private final Path root;
     private final ConcurrentHashMap<String, ReentrantLock> threadLocks = new ConcurrentHashMap<>();
@@ -78,7 +77,7 @@ public final class StateStore {
     public ContainerRecord load(String id) {
         checkId(id);
         try {
-            return JSON.readValue(dir(id).resolve("state.json").toFile(), ContainerRecord.class);
+            return Json.read(Files.readAllBytes(dir(id).resolve("state.json")), ContainerRecord.class, "state.json of " + id);
         } catch (IOException e) {
             if (!Files.exists(dir(id))) throw new ContainerException("container " + id + " does not exist");
             throw new ContainerException("the state of container " + id + " is unreadable: " + e.getMessage());
@@ -94,11 +93,7 @@ public final class StateStore {
     }
 
     public void save(ContainerRecord record) {
-        try {
-            write(dir(record.id()).resolve("state.json"), JSON.writeValueAsBytes(record));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        write(dir(record.id()).resolve("state.json"), Json.compact(record));
     }
 
     public void saveConfig(String id, byte[] config) {
