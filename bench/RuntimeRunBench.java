@@ -1,5 +1,3 @@
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vireo.runtime.ContainerRuntime;
 import dev.vireo.runtime.CreateOptions;
 import dev.vireo.runtime.ExitStatus;
@@ -11,6 +9,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The warm-JVM half of bench/runtime-run: in one JVM, run /bin/true in the busybox bundle
@@ -41,8 +41,12 @@ public class RuntimeRunBench {
             vireo.add((t1 - t0) / 1e6);
             runc.add((t2 - t1) / 1e6);
         }
-        JsonNode hyperfine = new ObjectMapper().readTree(Files.readString(Path.of(args[3]))).get("results");
-        double cliVireo = hyperfine.get(0).get("median").asDouble() * 1000, cliRunc = hyperfine.get(1).get("median").asDouble() * 1000;
+        // hyperfine's JSON export: one result per command, in the order given, times in seconds.
+        Matcher medians = Pattern.compile("\"median\":\\s*([0-9.eE+-]+)").matcher(Files.readString(Path.of(args[3])));
+        if (!medians.find()) throw new IllegalStateException("no median in " + args[3]);
+        double cliVireo = Double.parseDouble(medians.group(1)) * 1000;
+        if (!medians.find()) throw new IllegalStateException("one median only in " + args[3]);
+        double cliRunc = Double.parseDouble(medians.group(1)) * 1000;
         System.out.println();
         System.out.println("run of /bin/true in the busybox bundle (median ms; ratio = vireo / runc, lower is better)");
         System.out.printf(Locale.ROOT, "%-34s %10s %10s %8s%n", "", "vireo", "runc", "ratio");
