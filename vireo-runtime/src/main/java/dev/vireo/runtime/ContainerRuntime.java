@@ -27,10 +27,8 @@ import dev.vireo.sys.Processes;
 import dev.vireo.sys.Signals;
 import dev.vireo.sys.SysException;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -89,7 +87,7 @@ public final class ContainerRuntime {
             store.remove(id);
             throw e;
         }
-        try (StateStore.Lock lock = held) {
+        try (StateStore.Lock _ = held) {
             Cgroup cgroup = null;
             Launcher.Started started = null;
             try {
@@ -106,7 +104,7 @@ public final class ContainerRuntime {
                         options.consoleSocket() == null ? null : options.consoleSocket().toAbsolutePath().toString(),
                         options.preserveFds(), options.noPivot());
                 ContainerRecord creating = record;
-                started = launch(plan, true, options.stdio(), options.preserveFds(), cgroup, new Launcher.Callbacks() {
+                started = Launcher.launch(plan, true, options.stdio(), options.preserveFds(), cgroup, new Launcher.Callbacks() {
                     @Override
                     public String state(int pid) {
                         return view(creating.withPid(pid, 0), Status.CREATING).toJson();
@@ -124,7 +122,7 @@ public final class ContainerRuntime {
                 if (stat == null) throw new ContainerException("the container's process " + started.pid() + " vanished");
                 record = record.withPid(started.pid(), stat.startTime());
                 store.save(record);
-                if (options.pidFile() != null) writePidFile(options.pidFile(), started.pid());
+                if (options.pidFile() != null) StateStore.writePidFile(options.pidFile(), started.pid());
                 return new Created(view(record, Status.CREATED), started.console());
             } catch (RuntimeException e) {
                 rollback(id, cgroup, started, e);
@@ -151,38 +149,10 @@ public final class ContainerRuntime {
         }
     }
 
-    private static Launcher.Started launch(Planner.Plan plan, boolean create, Stdio stdio, int preserveFds,
-                                           Cgroup cgroup, Launcher.Callbacks callbacks) {
-        List<Fd> opened = new ArrayList<>();
-        try {
-            List<Fd> fds = List.of(open(stdio.stdin(), 0, opened), open(stdio.stdout(), 1, opened),
-                    open(stdio.stderr(), 2, opened));
-            List<Fd> preserved = new ArrayList<>();
-            for (int i = 0; i < preserveFds; i++) preserved.add(Fd.own(3 + i));
-            return Launcher.launch(plan, create, fds, preserved, cgroup, callbacks);
-        } finally {
-            opened.forEach(Fd::close);
-        }
-    }
-
-    /** The descriptor for one stream; those the runtime opens itself are closed once the helper has them. */
-    private static Fd open(Stdio.Stream stream, int number, List<Fd> opened) {
-        Fd fd = switch (stream) {
-            case Stdio.Inherit _ -> Fd.own(number);
-            case Stdio.Descriptor d -> d.fd();
-            case Stdio.Null _ -> FileIo.open("/dev/null", FileIo.O_RDWR);
-            case Stdio.ReadFile f -> FileIo.open(f.path().toString(), FileIo.O_RDONLY);
-            case Stdio.WriteFile f -> FileIo.open(f.path().toString(),
-                    FileIo.O_WRONLY | FileIo.O_CREAT | (f.append() ? FileIo.O_APPEND : FileIo.O_TRUNC), 0644);
-        };
-        if (!(stream instanceof Stdio.Inherit) && !(stream instanceof Stdio.Descriptor)) opened.add(fd);
-        return fd;
-    }
-
     /** Lets the process of a created container run its program. */
     public ContainerState start(String id) {
         ContainerRecord record;
-        try (StateStore.Lock lock = store.lock(id)) {
+        try (StateStore.Lock _ = store.lock(id)) {
             record = store.load(id);
             Status status = status(record);
             if (status != Status.CREATED) throw new ContainerException("container " + id + " is " + status + ", not created");
@@ -198,7 +168,7 @@ public final class ContainerRuntime {
                     }
                 }
             }
-            deleteQuietly(fifo);
+            store.removeFifo(id);
         }
         ContainerState state = view(record, Status.RUNNING);
         if (record.hooks() != null && record.hooks().poststart() != null) {
@@ -252,7 +222,7 @@ public final class ContainerRuntime {
     public void delete(String id, boolean force) {
         Spec.Hooks hooks;
         ContainerState last;
-        try (StateStore.Lock lock = store.lock(id)) {
+        try (StateStore.Lock _ = store.lock(id)) {
             ContainerRecord record = store.load(id);
             Status status = status(record);
             if ((status == Status.RUNNING || status == Status.CREATING) && !force) {
@@ -282,7 +252,7 @@ public final class ContainerRuntime {
      */
     public ExitStatus run(String id, Path bundle, CreateOptions options) {
         Created created = create(id, bundle, options);
-        try (TerminalPump pump = created.console() == null ? null : TerminalPump.start(created.console())) {
+        try (TerminalPump _ = created.console() == null ? null : TerminalPump.start(created.console())) {
             start(id);
             return await(id, created.state().pid());
         } finally {
@@ -325,7 +295,7 @@ public final class ContainerRuntime {
         Planner.Plan plan = Planner.exec(spec, record.pid(), process, host, filter,
                 options.consoleSocket() == null ? null : options.consoleSocket().toAbsolutePath().toString(),
                 options.preserveFds());
-        Launcher.Started started = launch(plan, false, options.stdio(), options.preserveFds(), cgroup(record),
+        Launcher.Started started = Launcher.launch(plan, false, options.stdio(), options.preserveFds(), cgroup(record),
                 new Launcher.Callbacks() {
                     @Override
                     public String state(int pid) {
@@ -337,12 +307,12 @@ public final class ContainerRuntime {
                         throw new IllegalStateException("exec runs no runtime hooks");
                     }
                 });
-        if (options.pidFile() != null) writePidFile(options.pidFile(), started.pid());
+        if (options.pidFile() != null) StateStore.writePidFile(options.pidFile(), started.pid());
         if (options.detach()) {
             if (started.console() != null) started.console().close();
             return new Exec(started.pid(), null);
         }
-        try (TerminalPump pump = started.console() == null ? null : TerminalPump.start(started.console())) {
+        try (TerminalPump _ = started.console() == null ? null : TerminalPump.start(started.console())) {
             return new Exec(started.pid(), await(id, started.pid()));
         }
     }
@@ -408,24 +378,6 @@ public final class ContainerRuntime {
             Signals.kill(pid, signal);
         } catch (SysException e) {
             if (!e.is(Errno.ESRCH)) throw e;
-        }
-    }
-
-    private static void writePidFile(Path file, int pid) {
-        Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        try {
-            Files.writeString(temp, Integer.toString(pid));
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new ContainerException("cannot write the PID file " + file + ": " + e.getMessage());
-        }
-    }
-
-    private static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            throw new ContainerException("cannot remove " + file + ": " + e.getMessage());
         }
     }
 }

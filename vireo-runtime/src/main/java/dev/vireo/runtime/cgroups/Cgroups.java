@@ -4,7 +4,6 @@ import dev.vireo.runtime.linux.ProcFiles;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

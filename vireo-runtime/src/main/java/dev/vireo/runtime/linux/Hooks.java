@@ -35,7 +35,7 @@ public final class Hooks {
     private static void run(Spec.Hook hook, String name, String state) {
         Fd[] in = Pipes.pipe(), out = Pipes.pipe();
         int pid;
-        try (Fd devNull = FileIo.open("/dev/null", FileIo.O_RDONLY)) {
+        try {
             List<String> argv = hook.args() == null || hook.args().isEmpty() ? List.of(hook.path()) : hook.args();
             pid = Processes.spawn(hook.path(), argv, hook.env() == null ? List.of() : hook.env(),
                     List.of(in[0], out[1], out[1]), false);

@@ -1,9 +1,11 @@
 package dev.vireo.runtime.linux;
 
 import dev.vireo.runtime.ContainerException;
+import dev.vireo.runtime.Stdio;
 import dev.vireo.runtime.cgroups.Cgroup;
 import dev.vireo.sys.Errno;
 import dev.vireo.sys.Fd;
+import dev.vireo.sys.FileIo;
 import dev.vireo.sys.Pipes;
 import dev.vireo.sys.Processes;
 import dev.vireo.sys.Signals;
@@ -123,6 +125,35 @@ public final class Launcher {
             reap(helper);
             throw e;
         }
+    }
+
+    /** Runs a plan with the container's streams as {@code stdio} says and {@code preserveFds} of this process's own. */
+    public static Started launch(Planner.Plan plan, boolean create, Stdio stdio, int preserveFds,
+                                           Cgroup cgroup, Callbacks callbacks) {
+        List<Fd> opened = new ArrayList<>();
+        try {
+            List<Fd> fds = List.of(open(stdio.stdin(), 0, opened), open(stdio.stdout(), 1, opened),
+                    open(stdio.stderr(), 2, opened));
+            List<Fd> preserved = new ArrayList<>();
+            for (int i = 0; i < preserveFds; i++) preserved.add(Fd.own(3 + i));
+            return launch(plan, create, fds, preserved, cgroup, callbacks);
+        } finally {
+            opened.forEach(Fd::close);
+        }
+    }
+
+    /** The descriptor for one stream; those the runtime opens itself are closed once the helper has them. */
+    private static Fd open(Stdio.Stream stream, int number, List<Fd> opened) {
+        Fd fd = switch (stream) {
+            case Stdio.Inherit _ -> Fd.own(number);
+            case Stdio.Descriptor d -> d.fd();
+            case Stdio.Null _ -> FileIo.open("/dev/null", FileIo.O_RDWR);
+            case Stdio.ReadFile f -> FileIo.open(f.path().toString(), FileIo.O_RDONLY);
+            case Stdio.WriteFile f -> FileIo.open(f.path().toString(),
+                    FileIo.O_WRONLY | FileIo.O_CREAT | (f.append() ? FileIo.O_APPEND : FileIo.O_TRUNC), 0644);
+        };
+        if (!(stream instanceof Stdio.Inherit) && !(stream instanceof Stdio.Descriptor)) opened.add(fd);
+        return fd;
     }
 
     /** The JVM, root in the parent namespace, writes the maps (no setgroups=deny is needed then). */

@@ -1,7 +1,6 @@
 package dev.vireo.runtime.linux;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**

@@ -18,17 +18,16 @@ public final class ExecProcesses {
             p = config.process();
             if (r.args() == null || r.args().isEmpty()) throw new ConfigException("exec needs a command to run");
         }
-        if (r.args() != null && !r.args().isEmpty()) p = p.withArgs(List.copyOf(r.args()));
+        List<String> args = r.args() != null && !r.args().isEmpty() ? List.copyOf(r.args()) : p.args();
+        List<String> env = p.env();
         if (r.env() != null && !r.env().isEmpty()) {
-            List<String> env = new ArrayList<>(p.env() == null ? List.of() : p.env());
-            env.addAll(r.env());
-            p = p.withEnv(env);
+            List<String> all = new ArrayList<>(env == null ? List.of() : env);
+            all.addAll(r.env());
+            env = all;
         }
-        if (r.cwd() != null) p = p.withCwd(r.cwd());
-        if (r.terminal() != null) p = p.withTerminal(r.terminal());
-        if (r.noNewPrivileges() != null) p = p.withNoNewPrivileges(r.noNewPrivileges());
+        ProcessSpec.User user = p.user();
         if (r.user() != null || r.additionalGids() != null) {
-            ProcessSpec.User u = p.user() == null ? new ProcessSpec.User(0L, 0L, null, null, null) : p.user();
+            ProcessSpec.User u = user == null ? new ProcessSpec.User(0L, 0L, null, null, null) : user;
             Long uid = u.uid(), gid = u.gid();
             if (r.user() != null) {
                 String[] parts = r.user().split(":", 2);
@@ -39,17 +38,20 @@ public final class ExecProcesses {
                     throw new ConfigException("--user " + r.user() + ": must be numeric uid[:gid]");
                 }
             }
-            List<Long> groups = r.additionalGids() != null ? r.additionalGids() : u.additionalGids();
-            p = p.withUser(new ProcessSpec.User(uid, gid, u.umask(), groups, u.username()));
+            user = new ProcessSpec.User(uid, gid, u.umask(), r.additionalGids() != null ? r.additionalGids() : u.additionalGids(),
+                    u.username());
         }
+        ProcessSpec.Capabilities caps = p.capabilities();
         if (r.addCapabilities() != null && !r.addCapabilities().isEmpty()) {
-            ProcessSpec.Capabilities c = p.capabilities() == null
-                    ? new ProcessSpec.Capabilities(List.of(), List.of(), List.of(), List.of(), List.of()) : p.capabilities();
-            p = p.withCapabilities(new ProcessSpec.Capabilities(plus(c.bounding(), r.addCapabilities()),
-                    plus(c.effective(), r.addCapabilities()), c.inheritable(), plus(c.permitted(), r.addCapabilities()),
-                    c.ambient()));
+            ProcessSpec.Capabilities c = caps == null
+                    ? new ProcessSpec.Capabilities(List.of(), List.of(), List.of(), List.of(), List.of()) : caps;
+            caps = new ProcessSpec.Capabilities(plus(c.bounding(), r.addCapabilities()), plus(c.effective(), r.addCapabilities()),
+                    c.inheritable(), plus(c.permitted(), r.addCapabilities()), c.ambient());
         }
-        return p;
+        return new ProcessSpec(r.terminal() != null ? r.terminal() : p.terminal(), p.consoleSize(), user, args, env,
+                r.cwd() != null ? r.cwd() : p.cwd(), caps, p.rlimits(),
+                r.noNewPrivileges() != null ? r.noNewPrivileges() : p.noNewPrivileges(), p.apparmorProfile(), p.oomScoreAdj(),
+                p.selinuxLabel(), p.scheduler(), p.ioPriority(), p.execCPUAffinity());
     }
 
     private static List<String> plus(List<String> set, List<String> more) {

@@ -50,13 +50,5 @@ public record LinuxSpec(List<IdMapping> uidMappings, List<IdMapping> gidMappings
                 rootfsPropagation, maskedPaths, readonlyPaths, mountLabel, personality, timeOffsets);
     }
 
-    public LinuxSpec withCgroupsPath(String c) {
-        return new LinuxSpec(uidMappings, gidMappings, sysctl, resources, c, namespaces, devices, seccomp,
-                rootfsPropagation, maskedPaths, readonlyPaths, mountLabel, personality, timeOffsets);
-    }
 
-    public LinuxSpec withReadonlyPaths(List<String> r) {
-        return new LinuxSpec(uidMappings, gidMappings, sysctl, resources, cgroupsPath, namespaces, devices, seccomp,
-                rootfsPropagation, maskedPaths, r, mountLabel, personality, timeOffsets);
-    }
 }

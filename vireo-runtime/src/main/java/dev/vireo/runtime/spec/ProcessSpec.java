@@ -37,38 +37,18 @@ public record ProcessSpec(Boolean terminal, ConsoleSize consoleSize, User user, 
                 apparmorProfile, oomScoreAdj, selinuxLabel, scheduler, ioPriority, execCPUAffinity);
     }
 
-    public ProcessSpec withUser(User u) {
-        return new ProcessSpec(terminal, consoleSize, u, args, env, cwd, capabilities, rlimits, noNewPrivileges,
-                apparmorProfile, oomScoreAdj, selinuxLabel, scheduler, ioPriority, execCPUAffinity);
-    }
 
-    public ProcessSpec withEnv(List<String> e) {
-        return new ProcessSpec(terminal, consoleSize, user, args, e, cwd, capabilities, rlimits, noNewPrivileges,
-                apparmorProfile, oomScoreAdj, selinuxLabel, scheduler, ioPriority, execCPUAffinity);
-    }
 
     public ProcessSpec withCwd(String c) {
         return new ProcessSpec(terminal, consoleSize, user, args, env, c, capabilities, rlimits, noNewPrivileges,
                 apparmorProfile, oomScoreAdj, selinuxLabel, scheduler, ioPriority, execCPUAffinity);
     }
 
-    public ProcessSpec withCapabilities(Capabilities c) {
-        return new ProcessSpec(terminal, consoleSize, user, args, env, cwd, c, rlimits, noNewPrivileges,
-                apparmorProfile, oomScoreAdj, selinuxLabel, scheduler, ioPriority, execCPUAffinity);
-    }
 
     public ProcessSpec withRlimits(List<Rlimit> r) {
         return new ProcessSpec(terminal, consoleSize, user, args, env, cwd, capabilities, r, noNewPrivileges,
                 apparmorProfile, oomScoreAdj, selinuxLabel, scheduler, ioPriority, execCPUAffinity);
     }
 
-    public ProcessSpec withNoNewPrivileges(Boolean n) {
-        return new ProcessSpec(terminal, consoleSize, user, args, env, cwd, capabilities, rlimits, n,
-                apparmorProfile, oomScoreAdj, selinuxLabel, scheduler, ioPriority, execCPUAffinity);
-    }
 
-    public ProcessSpec withOomScoreAdj(Integer o) {
-        return new ProcessSpec(terminal, consoleSize, user, args, env, cwd, capabilities, rlimits, noNewPrivileges,
-                apparmorProfile, o, selinuxLabel, scheduler, ioPriority, execCPUAffinity);
-    }
 }

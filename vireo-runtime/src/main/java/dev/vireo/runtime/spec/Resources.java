@@ -40,9 +40,6 @@ public record Resources(List<DeviceRule> devices, Memory memory, Cpu cpu, Pids p
 
     public record InterfacePriority(String name, Integer priority) {}
 
-    public Resources withDevices(List<DeviceRule> d) {
-        return new Resources(d, memory, cpu, pids, blockIO, hugepageLimits, network, unified);
-    }
 
     public Resources withMemory(Memory m) {
         return new Resources(devices, m, cpu, pids, blockIO, hugepageLimits, network, unified);

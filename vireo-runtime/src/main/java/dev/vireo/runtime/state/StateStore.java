@@ -171,4 +171,24 @@ public final class StateStore {
             throw e;
         }
     }
+
+    /** The exec FIFO is gone once {@code start} has read it: the container is running. */
+    public void removeFifo(String id) {
+        try {
+            Files.deleteIfExists(dir(id).resolve("exec.fifo"));
+        } catch (IOException e) {
+            throw new ContainerException("cannot remove the exec FIFO of " + id + ": " + e.getMessage());
+        }
+    }
+
+    /** Writes a PID file (runc's --pid-file) by rename, so that a reader never sees half of it. */
+    public static void writePidFile(Path file, int pid) {
+        Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        try {
+            Files.writeString(temp, Integer.toString(pid));
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new ContainerException("cannot write the PID file " + file + ": " + e.getMessage());
+        }
+    }
 }
