@@ -114,9 +114,9 @@ final class RuntimeCommand implements Command {
                 .option("--preserve-fds").flag("--no-pivot").flag("--no-new-keyring");
     }
 
-    private static CreateOptions createOptions(Args a) {
+    private static CreateOptions createOptions(Args a, boolean detached) {
         return new CreateOptions(Stdio.inherit(), a.value("--pid-file").map(Path::of).orElse(null),
-                a.value("--console-socket").map(Path::of).orElse(null), preserveFds(a), a.flag("--no-pivot"));
+                a.value("--console-socket").map(Path::of).orElse(null), preserveFds(a), a.flag("--no-pivot"), detached);
     }
 
     private static int preserveFds(Args a) {
@@ -136,12 +136,7 @@ final class RuntimeCommand implements Command {
 
     private int create(ContainerRuntime runtime, List<String> rest) {
         Args a = createOptions("create").parse(rest);
-        ContainerRuntime.Created created = runtime.create(id(a), bundle(a), createOptions(a));
-        if (created.console() != null) {
-            created.console().close();
-            runtime.delete(created.state().id(), true);
-            throw new ConfigException("process.terminal: create needs --console-socket to hand the terminal to");
-        }
+        runtime.create(id(a), bundle(a), createOptions(a, true));
         return 0;
     }
 
@@ -149,12 +144,7 @@ final class RuntimeCommand implements Command {
         Args a = createOptions("run").flag("--detach", "-d").flag("--keep").parse(rest);
         String id = id(a);
         if (a.flag("--detach")) {
-            ContainerRuntime.Created created = runtime.create(id, bundle(a), createOptions(a));
-            if (created.console() != null) {
-                created.console().close();
-                runtime.delete(id, true);
-                throw new ConfigException("process.terminal: run --detach needs --console-socket to hand the terminal to");
-            }
+            runtime.create(id, bundle(a), createOptions(a, true));
             runtime.start(id);
             return 0;
         }
@@ -167,7 +157,7 @@ final class RuntimeCommand implements Command {
                 }
             });
         }
-        ExitStatus exit = runtime.run(id, bundle(a), createOptions(a));
+        ExitStatus exit = runtime.run(id, bundle(a), createOptions(a, false));
         if (exit instanceof ExitStatus.OomKilled) {
             System.err.println("vireo runtime: container " + id + " was killed by the OOM killer (its memory limit)");
         }

@@ -77,6 +77,9 @@ public final class ContainerRuntime {
         byte[] config = ConfigLoader.bytes(dir);
         Spec spec = ConfigLoader.parse(config);
         ConfigValidator.validate(spec, dir, host).forEach(warnings);
+        if (Boolean.TRUE.equals(spec.process().terminal()) && options.detached() && options.consoleSocket() == null) {
+            throw new ConfigException("process.terminal: a detached container's terminal needs --console-socket to go to");
+        }
         SeccompCompiler.Program filter = spec.linux() == null || spec.linux().seccomp() == null ? null
                 : seccomp.compile(spec.linux().seccomp());
         store.claim(id);
