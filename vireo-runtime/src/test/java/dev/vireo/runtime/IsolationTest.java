@@ -1,6 +1,7 @@
 package dev.vireo.runtime;
 
 import dev.vireo.runtime.spec.LinuxSpec;
+import dev.vireo.runtime.spec.ProcessSpec;
 import dev.vireo.runtime.spec.Resources;
 import dev.vireo.runtime.spec.SeccompSpec;
 import dev.vireo.runtime.spec.Spec;
@@ -9,9 +10,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -151,6 +154,42 @@ class IsolationTest {
         Matcher m = Pattern.compile("cpu_ms=(\\d+) wall_ms=(\\d+)").matcher(out);
         assertTrue(m.find(), out);
         return Double.parseDouble(m.group(1)) / Double.parseDouble(m.group(2));
+    }
+
+    @Test
+    void theProcessGetsItsUserGroupsUmaskLimitsOomScoreNoNewPrivsAndSysctls(@TempDir Path dir) throws IOException {
+        Spec spec = sh("id; umask; ulimit -n; cat /proc/self/oom_score_adj; grep NoNewPrivs /proc/self/status; "
+                + "cat /proc/sys/net/ipv4/ip_forward; grep CapEff /proc/self/status");
+        ProcessSpec p = spec.process();
+        p = new ProcessSpec(false, null, new ProcessSpec.User(1000L, 1000L, 077, List.of(10L, 20L), null), p.args(), p.env(),
+                "/tmp", p.capabilities(), List.of(new ProcessSpec.Rlimit("RLIMIT_NOFILE", BigInteger.valueOf(512),
+                BigInteger.valueOf(512))), true, null, 500, null, null, null, null);
+        spec = spec.withProcess(p);
+        spec = spec.withLinux(spec.linux().withSysctl(Map.of("net.ipv4.ip_forward", "1")));
+        String hostForward = Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward"));
+        Fixtures.Result r = both(dir, spec);
+        assertEquals("uid=1000 gid=1000 groups=10,20\n0077\n512\n500\nNoNewPrivs:\t1\n1\nCapEff:\t0000000000000000\n", r.out());
+        assertEquals(hostForward, Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward")), "the host's sysctl is untouched");
+    }
+
+    @Test
+    void aContainerJoinsAnotherContainersNetworkNamespaceByPath(@TempDir Path dir) throws IOException {
+        String first = Fixtures.id("net");
+        int pid = runtime.create(first, Fixtures.bundle(dir.resolve("a"), Fixtures.spec("sleep", "60")),
+                CreateOptions.withStdio(Stdio.nothing())).state().pid();
+        try {
+            String netns = Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")).toString();
+            Spec spec = sh("readlink /proc/self/ns/net; readlink /proc/self/ns/uts");
+            List<LinuxSpec.Namespace> namespaces = new java.util.ArrayList<>(spec.linux().namespaces());
+            namespaces.replaceAll(n -> n.type().equals("network") ? new LinuxSpec.Namespace("network", "/proc/" + pid + "/ns/net") : n);
+            Fixtures.Result r = both(dir.resolve("b"), spec.withLinux(spec.linux().withNamespaces(namespaces)));
+            String[] lines = r.out().split("\n");
+            assertEquals(netns, lines[0], "the network namespace is the first container's");
+            assertFalse(lines[1].equals(Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/uts")).toString()),
+                    "the UTS namespace is its own");
+        } finally {
+            runtime.delete(first, true);
+        }
     }
 
     @Test
