@@ -41,6 +41,9 @@ public final class Processes {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     private static final MethodHandle FA_CLOSE = Native.function("posix_spawn_file_actions_addclose",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    // glibc 2.34 and later.
+    private static final MethodHandle FA_CLOSEFROM = Native.function("posix_spawn_file_actions_addclosefrom_np",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle ATTR_INIT = Native.function("posix_spawnattr_init",
             FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle ATTR_DESTROY = Native.function("posix_spawnattr_destroy",
@@ -94,24 +97,23 @@ public final class Processes {
     }
 
     /**
-     * Starts {@code path} with exactly the descriptors in {@code fds}: the child's descriptor
-     * {@code i} is the parent's {@code fds.get(i)}. Every signal is unblocked and set to its
-     * default action. Descriptors the parent did not mark close-on-exec are inherited too, so the
-     * child should close what it does not know (the container helper does, first thing).
+     * Like {@link #spawn(String, List, List, List, boolean)}, executing the file open on
+     * {@code executable} (through /proc/self/fd, so it needs no path in any mount namespace). That
+     * descriptor stays open in the child as number {@code fds.size()}: the exec needs it, and the
+     * child should close it.
      */
-    public static int spawn(String path, List<String> argv, List<String> env, List<Fd> fds, boolean newSession) {
-        return spawn(path, -1, argv, env, fds, newSession);
+    public static int spawn(Fd executable, List<String> argv, List<String> env, List<Fd> fds, boolean newSession) {
+        List<Fd> all = new java.util.ArrayList<>(fds);
+        all.add(executable);
+        return spawn("/proc/self/fd/" + fds.size(), argv, env, all, newSession);
     }
 
     /**
-     * Like {@link #spawn(String, List, List, List, boolean)}, executing the file open on
-     * {@code executable} (through /proc/self/fd, so it needs no path in any mount namespace).
+     * Starts {@code path} with exactly the descriptors in {@code fds}: the child's descriptor
+     * {@code i} is the parent's {@code fds.get(i)}, and every other descriptor is closed, whether
+     * or not the JVM marked it close-on-exec. Every signal is unblocked and set to its default.
      */
-    public static int spawn(Fd executable, List<String> argv, List<String> env, List<Fd> fds, boolean newSession) {
-        return spawn("/proc/self/fd/" + executable.value(), executable.value(), argv, env, fds, newSession);
-    }
-
-    private static int spawn(String path, int keep, List<String> argv, List<String> env, List<Fd> fds, boolean newSession) {
+    public static int spawn(String path, List<String> argv, List<String> env, List<Fd> fds, boolean newSession) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment actions = arena.allocate(FILE_ACTIONS_BYTES, 16);
             MemorySegment attr = arena.allocate(SPAWNATTR_BYTES, 16);
@@ -119,8 +121,8 @@ public final class Processes {
             check("posix_spawnattr_init", (int) ATTR_INIT.invokeExact(attr));
             try {
                 // Two steps, so that no source is overwritten before it is copied: first above
-                // every source (and the executable's descriptor), then down to the wanted numbers.
-                int base = Math.max(3, keep + 1);
+                // every source, then down to the wanted numbers.
+                int base = 3;
                 for (Fd fd : fds) base = Math.max(base, fd.value() + 1);
                 base = Math.max(base, fds.size());
                 for (int i = 0; i < fds.size(); i++) {
@@ -130,6 +132,7 @@ public final class Processes {
                     check("posix_spawn_file_actions_adddup2", (int) FA_DUP2.invokeExact(actions, base + i, i));
                     check("posix_spawn_file_actions_addclose", (int) FA_CLOSE.invokeExact(actions, base + i));
                 }
+                check("posix_spawn_file_actions_addclosefrom_np", (int) FA_CLOSEFROM.invokeExact(actions, fds.size()));
                 MemorySegment empty = arena.allocate(SIGSET_BYTES);
                 MemorySegment all = arena.allocate(SIGSET_BYTES);
                 check("sigemptyset", (int) SIGEMPTYSET.invokeExact(empty));
