@@ -114,6 +114,10 @@ static _Noreturn void container_main(const struct plan *plan, int console_fd, in
     }
     const char *executable = find_executable(plan);
     if (plan->mode == MODE_CREATE) {
+        /* The wait for `start` reopens the FIFO through /proc: fail now, not after create returned. */
+        char fifo[32];
+        snprintf(fifo, sizeof fifo, "/proc/self/fd/%d", fifo_fd);
+        if (access(fifo, F_OK) < 0) die_errno("the exec FIFO is unreachable through %s (the container needs /proc)", fifo);
         send_msg(M_READY, NULL, 0);
         close(sync_fd);
         sync_fd = -1;

@@ -225,6 +225,11 @@ public final class ContainerRuntime {
     public void delete(String id, boolean force) {
         Spec.Hooks hooks;
         ContainerState last;
+        if (force && !store.exists(id) && Files.isDirectory(store.dir(id))) {
+            // A create that died before its first state write left only its directory.
+            store.remove(id);
+            return;
+        }
         try (StateStore.Lock _ = store.lock(id)) {
             ContainerRecord record = store.load(id);
             Status status = status(record);

@@ -179,6 +179,35 @@ class LifecycleTest {
         assertFalse(Files.exists(Fixtures.target().resolve("vireo-state").resolve(id)));
     }
 
+    @Test
+    void aConsoleSocketReceivesTheTerminalAsRuncHandsIt(@TempDir Path dir) throws Exception {
+        Spec s = Fixtures.spec("sh", "-c", "tty; echo on the console");
+        s = s.withProcess(s.process().withTerminal(true));
+        Path socket = dir.resolve("console.sock");
+        String id = Fixtures.id("console");
+        try (Fd listening = dev.vireo.sys.Pipes.listen(socket.toString())) {
+            java.util.concurrent.CompletableFuture<dev.vireo.sys.Pipes.Received> received =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try (Fd connection = dev.vireo.sys.Pipes.accept(listening); Arena arena = Arena.ofConfined()) {
+                            MemorySegment name = arena.allocate(64);
+                            dev.vireo.sys.Pipes.Received r = dev.vireo.sys.Pipes.receive(connection, name);
+                            assertEquals("/dev/pts/0", new String(name.asSlice(0, r.bytes()).toArray(ValueLayout.JAVA_BYTE)));
+                            return r;
+                        }
+                    }, Thread::startVirtualThread);
+            ContainerRuntime.Created created = runtime.create(id, Fixtures.bundle(dir, s),
+                    new CreateOptions(Stdio.nothing(), null, socket, 0, false, true));
+            assertEquals(null, created.console(), "the terminal went to the socket");
+            try (Fd master = received.get(30, java.util.concurrent.TimeUnit.SECONDS).passed()) {
+                runtime.start(id);
+                assertEquals("/dev/pts/0\r\non the console\r\n", readAll(master));
+            }
+            assertEquals(new ExitStatus.Exited(0), runtime.await(id, created.state().pid()));
+        } finally {
+            runtime.delete(id, true);
+        }
+    }
+
     /** Everything the container writes to its terminal, until its side closes (EIO). */
     private static String readAll(Fd master) {
         StringBuilder text = new StringBuilder();

@@ -25,6 +25,14 @@ public final class Pipes {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle RECVMSG = Native.errnoFunction("recvmsg",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SOCKET = Native.errnoFunction("socket",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle BIND = Native.errnoFunction("bind",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle LISTEN = Native.errnoFunction("listen",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle ACCEPT4 = Native.errnoFunction("accept4",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
 
     private Pipes() {}
 
@@ -48,6 +56,44 @@ public final class Pipes {
             int r = (int) SOCKETPAIR.invokeExact(state, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds);
             if (r < 0) throw Native.failure("socketpair", state);
             return new Fd[] {Fd.own(fds.getAtIndex(JAVA_INT, 0)), Fd.own(fds.getAtIndex(JAVA_INT, 1))};
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /**
+     * A listening AF_UNIX stream socket at {@code path}, such as the console socket that
+     * receives a container's terminal (runc's --console-socket).
+     */
+    public static Fd listen(String path) {
+        byte[] name = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (name.length >= 108) throw new IllegalArgumentException("socket path too long: " + path);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = Native.errnoState();
+            int s = (int) SOCKET.invokeExact(state, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            if (s < 0) throw Native.failure("socket", state);
+            Fd fd = Fd.own(s);
+            MemorySegment address = arena.allocate(110);
+            address.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 0, (short) AF_UNIX);
+            MemorySegment.copy(name, 0, address, java.lang.foreign.ValueLayout.JAVA_BYTE, 2, name.length);
+            if ((int) BIND.invokeExact(state, s, address, 2 + name.length + 1) < 0 || (int) LISTEN.invokeExact(state, s, 16) < 0) {
+                SysException e = Native.failure("bind/listen(" + path + ")", state);
+                fd.close();
+                throw e;
+            }
+            return fd;
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /** accept4(2): the next connection, close-on-exec. */
+    public static Fd accept(Fd listening) {
+        try {
+            MemorySegment state = Native.errnoState();
+            int c = (int) ACCEPT4.invokeExact(state, listening.value(), MemorySegment.NULL, MemorySegment.NULL, SOCK_CLOEXEC);
+            if (c < 0) throw Native.failure("accept4", state);
+            return Fd.own(c);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }

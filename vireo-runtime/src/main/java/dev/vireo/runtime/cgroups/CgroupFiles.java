@@ -51,13 +51,7 @@ final class CgroupFiles {
         if (!Files.exists(file)) return values;
         for (String line : read(file).split("\n")) {
             String[] kv = line.trim().split("\\s+");
-            if (kv.length == 2) {
-                try {
-                    values.put(kv[0], Long.parseLong(kv[1]));
-                } catch (NumberFormatException e) {
-                    values.put(kv[0], 0L);
-                }
-            }
+            if (kv.length == 2 && kv[1].matches("-?\\d+")) values.put(kv[0], Long.parseLong(kv[1]));
         }
         return values;
     }
