@@ -1,6 +1,7 @@
 package dev.vireo.runtime;
 
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,7 +17,7 @@ public record ContainerState(String ociVersion, String id, Status status, int pi
     }
 
     /** A list of states as one JSON array, as {@code list --format json} prints it. */
-    public static String toJson(java.util.List<ContainerState> states) {
+    public static String toJson(List<ContainerState> states) {
         return dev.vireo.runtime.spec.Json.write(states);
     }
 }

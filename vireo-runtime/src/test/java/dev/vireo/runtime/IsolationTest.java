@@ -5,6 +5,7 @@ import dev.vireo.runtime.spec.ProcessSpec;
 import dev.vireo.runtime.spec.Resources;
 import dev.vireo.runtime.spec.SeccompSpec;
 import dev.vireo.runtime.spec.Spec;
+import java.util.ArrayList;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -180,7 +181,7 @@ class IsolationTest {
         try {
             String netns = Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")).toString();
             Spec spec = sh("readlink /proc/self/ns/net; readlink /proc/self/ns/uts");
-            List<LinuxSpec.Namespace> namespaces = new java.util.ArrayList<>(spec.linux().namespaces());
+            List<LinuxSpec.Namespace> namespaces = new ArrayList<>(spec.linux().namespaces());
             namespaces.replaceAll(n -> n.type().equals("network") ? new LinuxSpec.Namespace("network", "/proc/" + pid + "/ns/net") : n);
             Fixtures.Result r = both(dir.resolve("b"), spec.withLinux(spec.linux().withNamespaces(namespaces)));
             String[] lines = r.out().split("\n");
@@ -195,7 +196,7 @@ class IsolationTest {
     @Test
     void aUserNamespaceMapsRootToAnUnprivilegedHostUser(@TempDir Path dir) {
         Spec spec = sh("id -u; cat /proc/self/uid_map; cat /proc/self/gid_map; touch /proc/sys/x 2>&1 | wc -l");
-        List<LinuxSpec.Namespace> namespaces = new java.util.ArrayList<>(spec.linux().namespaces());
+        List<LinuxSpec.Namespace> namespaces = new ArrayList<>(spec.linux().namespaces());
         namespaces.add(new LinuxSpec.Namespace("user"));
         List<LinuxSpec.IdMapping> map = List.of(new LinuxSpec.IdMapping(0L, 100_000L, 65_536L));
         Fixtures.Result r = both(dir, spec.withLinux(spec.linux().withNamespaces(namespaces).withIdMappings(map, map)));

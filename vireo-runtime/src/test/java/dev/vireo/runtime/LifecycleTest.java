@@ -3,9 +3,13 @@ package dev.vireo.runtime;
 import dev.vireo.runtime.spec.Json;
 import dev.vireo.runtime.spec.ProcessSpec;
 import dev.vireo.runtime.spec.Spec;
+import dev.vireo.sys.Errno;
 import dev.vireo.sys.Fd;
 import dev.vireo.sys.FileIo;
+import dev.vireo.sys.Pipes;
 import dev.vireo.sys.Signals;
+import dev.vireo.sys.SysException;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,6 +23,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -124,7 +130,7 @@ class LifecycleTest {
     void everyHookGetsTheStateOnStdin(@TempDir Path dir) throws IOException {
         Path out = Files.createDirectories(dir.resolve("hooks"));
         Files.writeString(out.resolve("record"), "#!/bin/sh\ncat > \"$2\"\nreadlink /proc/self/ns/uts >> \"$2\"\n");
-        Files.setPosixFilePermissions(out.resolve("record"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(out.resolve("record"), PosixFilePermissions.fromString("rwxr-xr-x"));
         Spec.Hook createRuntime = hook(out, "/", "createRuntime"), createContainer = hook(out, "/", "createContainer"),
                 startContainer = hook(out, "/hooks/", "startContainer"), poststart = hook(out, "/", "poststart"),
                 poststop = hook(out, "/", "poststop");
@@ -185,12 +191,12 @@ class LifecycleTest {
         s = s.withProcess(s.process().withTerminal(true));
         Path socket = dir.resolve("console.sock");
         String id = Fixtures.id("console");
-        try (Fd listening = dev.vireo.sys.Pipes.listen(socket.toString())) {
-            java.util.concurrent.CompletableFuture<dev.vireo.sys.Pipes.Received> received =
-                    java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                        try (Fd connection = dev.vireo.sys.Pipes.accept(listening); Arena arena = Arena.ofConfined()) {
+        try (Fd listening = Pipes.listen(socket.toString())) {
+            CompletableFuture<Pipes.Received> received =
+                    CompletableFuture.supplyAsync(() -> {
+                        try (Fd connection = Pipes.accept(listening); Arena arena = Arena.ofConfined()) {
                             MemorySegment name = arena.allocate(64);
-                            dev.vireo.sys.Pipes.Received r = dev.vireo.sys.Pipes.receive(connection, name);
+                            Pipes.Received r = Pipes.receive(connection, name);
                             assertEquals("/dev/pts/0", new String(name.asSlice(0, r.bytes()).toArray(ValueLayout.JAVA_BYTE)));
                             return r;
                         }
@@ -198,7 +204,7 @@ class LifecycleTest {
             ContainerRuntime.Created created = runtime.create(id, Fixtures.bundle(dir, s),
                     new CreateOptions(Stdio.nothing(), null, socket, 0, false, true));
             assertEquals(null, created.console(), "the terminal went to the socket");
-            try (Fd master = received.get(30, java.util.concurrent.TimeUnit.SECONDS).passed()) {
+            try (Fd master = received.get(30, TimeUnit.SECONDS).passed()) {
                 runtime.start(id);
                 assertEquals("/dev/pts/0\r\non the console\r\n", readAll(master));
             }
@@ -217,8 +223,8 @@ class LifecycleTest {
             while ((n = FileIo.read(master, buffer)) > 0) {
                 text.append(new String(buffer.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8));
             }
-        } catch (dev.vireo.sys.SysException e) {
-            assertTrue(e.is(dev.vireo.sys.Errno.EIO), e.getMessage());
+        } catch (SysException e) {
+            assertTrue(e.is(Errno.EIO), e.getMessage());
         }
         return text.toString();
     }

@@ -4,14 +4,18 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.nio.charset.StandardCharsets;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
- * Channels to child processes: pipes, connected AF_UNIX socket pairs, and receiving a file
- * descriptor that a child passes back (SCM_RIGHTS), as a container's pseudo-terminal master is.
+ * Channels to child processes: pipes, connected AF_UNIX socket pairs, listening AF_UNIX
+ * sockets, and receiving a file descriptor that a child passes back (SCM_RIGHTS), as a
+ * container's pseudo-terminal master is.
  */
 public final class Pipes {
     private static final int O_CLOEXEC = 02000000, AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 02000000;
@@ -66,7 +70,7 @@ public final class Pipes {
      * receives a container's terminal (runc's --console-socket).
      */
     public static Fd listen(String path) {
-        byte[] name = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] name = path.getBytes(StandardCharsets.UTF_8);
         if (name.length >= 108) throw new IllegalArgumentException("socket path too long: " + path);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Native.errnoState();
@@ -74,8 +78,8 @@ public final class Pipes {
             if (s < 0) throw Native.failure("socket", state);
             Fd fd = Fd.own(s);
             MemorySegment address = arena.allocate(110);
-            address.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 0, (short) AF_UNIX);
-            MemorySegment.copy(name, 0, address, java.lang.foreign.ValueLayout.JAVA_BYTE, 2, name.length);
+            address.set(JAVA_SHORT, 0, (short) AF_UNIX);
+            MemorySegment.copy(name, 0, address, JAVA_BYTE, 2, name.length);
             if ((int) BIND.invokeExact(state, s, address, 2 + name.length + 1) < 0 || (int) LISTEN.invokeExact(state, s, 16) < 0) {
                 SysException e = Native.failure("bind/listen(" + path + ")", state);
                 fd.close();

@@ -5,6 +5,7 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
 import java.util.List;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -103,7 +104,7 @@ public final class Processes {
      * child should close it.
      */
     public static int spawn(Fd executable, List<String> argv, List<String> env, List<Fd> fds, boolean newSession) {
-        List<Fd> all = new java.util.ArrayList<>(fds);
+        List<Fd> all = new ArrayList<>(fds);
         all.add(executable);
         return spawn("/proc/self/fd/" + fds.size(), argv, env, all, newSession);
     }

@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -47,7 +48,7 @@ final class CgroupFiles {
 
     /** A flat-keyed file such as memory.stat or cpu.stat: "key value" lines. */
     static Map<String, Long> keyed(Path file) {
-        Map<String, Long> values = new java.util.HashMap<>();
+        Map<String, Long> values = new HashMap<>();
         if (!Files.exists(file)) return values;
         for (String line : read(file).split("\n")) {
             String[] kv = line.trim().split("\\s+");

@@ -5,6 +5,7 @@ import dev.vireo.runtime.ContainerStats;
 import dev.vireo.runtime.spec.Resources;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,7 +45,7 @@ final class CgroupV2 implements Cgroup {
                 try {
                     Files.createDirectory(next);
                     made.add(next);
-                } catch (java.nio.file.FileAlreadyExistsException raced) {
+                } catch (FileAlreadyExistsException raced) {
                     continue;
                 } catch (IOException e) {
                     throw new ContainerException("cannot create cgroup " + next + ": " + CgroupFiles.reason(e));

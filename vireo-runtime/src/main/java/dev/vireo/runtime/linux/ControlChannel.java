@@ -11,6 +11,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The JVM's end of the control socket to vireo-init: framed messages (32-bit type, 32-bit
@@ -87,8 +88,8 @@ final class ControlChannel implements AutoCloseable {
             out.writeBytes(buffer.asSlice(0, r.bytes()).toArray(ValueLayout.JAVA_BYTE));
             pending = out.toByteArray();
         }
-        byte[] result = java.util.Arrays.copyOf(pending, n);
-        pending = java.util.Arrays.copyOfRange(pending, n, pending.length);
+        byte[] result = Arrays.copyOf(pending, n);
+        pending = Arrays.copyOfRange(pending, n, pending.length);
         return result;
     }
 

@@ -2,12 +2,14 @@ package dev.vireo.runtime.linux;
 
 import dev.vireo.runtime.ContainerException;
 import dev.vireo.runtime.spec.Spec;
+import dev.vireo.sys.Errno;
 import dev.vireo.sys.Fd;
 import dev.vireo.sys.FileIo;
 import dev.vireo.sys.Pipes;
 import dev.vireo.sys.Processes;
 import dev.vireo.sys.Signals;
 
+import dev.vireo.sys.SysException;
 import java.io.ByteArrayOutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -93,8 +95,8 @@ public final class Hooks {
             MemorySegment data = arena.allocateFrom(ValueLayout.JAVA_BYTE, bytes);
             long done = 0;
             while (done < bytes.length) done += FileIo.write(fd, data.asSlice(done));
-        } catch (dev.vireo.sys.SysException e) {
-            if (!e.is(dev.vireo.sys.Errno.EPIPE)) throw e;
+        } catch (SysException e) {
+            if (!e.is(Errno.EPIPE)) throw e;
         }
     }
 

@@ -7,6 +7,7 @@ import dev.vireo.runtime.spec.SeccompSpec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -64,7 +65,7 @@ public final class SeccompCache {
     private static String key(SeccompSpec spec) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(COMPILER.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            sha.update(COMPILER.getBytes(StandardCharsets.UTF_8));
             sha.update(Json.compact(spec));
             return HexFormat.of().formatHex(sha.digest());
         } catch (NoSuchAlgorithmException e) {

@@ -5,6 +5,7 @@ import dev.vireo.runtime.spec.SeccompSpec;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -53,7 +54,7 @@ public final class SeccompCompiler {
     private record Rule(int action, List<Condition> conditions) {}
 
     /** Compiled programs by profile (records compare by content), as crun caches its filters. */
-    private static final Map<SeccompSpec, Program> CACHE = java.util.Collections.synchronizedMap(
+    private static final Map<SeccompSpec, Program> CACHE = Collections.synchronizedMap(
             new LinkedHashMap<>(16, 0.75f, true) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<SeccompSpec, Program> eldest) {

@@ -3,6 +3,7 @@ package dev.vireo.runtime.spec;
 import dev.vireo.runtime.ConfigException;
 import dev.vireo.runtime.ExecRequest;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,7 +14,7 @@ public final class ExecProcesses {
     public static ProcessSpec resolve(Spec config, ExecRequest r) {
         ProcessSpec p;
         if (r.processJson() != null) {
-            p = Json.read(r.processJson().getBytes(java.nio.charset.StandardCharsets.UTF_8), ProcessSpec.class, "--process");
+            p = Json.read(r.processJson().getBytes(StandardCharsets.UTF_8), ProcessSpec.class, "--process");
         } else {
             p = config.process();
             if (r.args() == null || r.args().isEmpty()) throw new ConfigException("exec needs a command to run");

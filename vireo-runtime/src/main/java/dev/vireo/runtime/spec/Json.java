@@ -25,6 +25,7 @@ import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -198,7 +199,7 @@ public final class Json {
                 .withObjectFieldValueSpacing(Separators.Spacing.AFTER))
                 .withObjectIndenter(new DefaultIndenter("\t", "\n"))
                 .withArrayIndenter(new DefaultIndenter("\t", "\n"));
-        return new String(generate(value, pretty), java.nio.charset.StandardCharsets.UTF_8) + "\n";
+        return new String(generate(value, pretty), StandardCharsets.UTF_8) + "\n";
     }
 
     /** On one line, for files the runtime reads back. */
