@@ -5,4 +5,6 @@ module dev.vireo.cli {
     requires dev.vireo.image;
     requires dev.vireo.registry;
     requires dev.vireo.http;
+    requires dev.vireo.runtime;
+    requires jdk.unsupported;
 }

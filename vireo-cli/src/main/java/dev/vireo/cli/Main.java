@@ -1,5 +1,6 @@
 package dev.vireo.cli;
 
+import dev.vireo.runtime.ContainerException;
 import dev.vireo.sys.SysException;
 
 import java.io.IOException;
@@ -27,6 +28,7 @@ public final class Main {
         commands.put("registry", new RegistryCommand());
         commands.put("push", new TransferCommand(true));
         commands.put("pull", new TransferCommand(false));
+        commands.put("runtime", new RuntimeCommand());
         return commands;
     }
 
@@ -66,7 +68,8 @@ public final class Main {
     static String oneLine(Throwable e) {
         Throwable shown = e instanceof UncheckedIOException && e.getCause() != null ? e.getCause() : e;
         String message = shown.getMessage();
-        if (shown instanceof SysException || shown instanceof UsageException || shown instanceof IllegalArgumentException) {
+        if (shown instanceof SysException || shown instanceof UsageException || shown instanceof IllegalArgumentException
+                || shown instanceof ContainerException) {
             return message;
         }
         if (shown instanceof IOException && message != null) {

@@ -1,0 +1,49 @@
+package dev.vireo.runtime.cgroups;
+
+import dev.vireo.runtime.ContainerStats;
+import dev.vireo.runtime.spec.Resources;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One container's control group, on cgroup v1 (a directory per hierarchy) or v2 (one
+ * directory in the unified hierarchy): made, limited, joined, measured, emptied and removed
+ * the same way whichever the host has.
+ */
+public sealed interface Cgroup permits CgroupV1, CgroupV2 {
+
+    /** Makes the directories and applies {@code resources}; a failure removes what it made. */
+    void create(Resources resources);
+
+    /** Moves a process (and, through it, its future children) into the group. */
+    void add(int pid);
+
+    /** The processes in the group now. */
+    List<Integer> processes();
+
+    /** Usage and limits as the controllers report them. */
+    ContainerStats stats();
+
+    /** How many times the OOM killer has killed a process of the group. */
+    long oomKills();
+
+    /** Sends SIGKILL to every process in the group and waits until they are gone. */
+    void killAll();
+
+    /** Removes the group's directories; those already gone are fine. */
+    void destroy();
+
+    /** The group's directories, as state.json keeps them (controller or "unified" to path). */
+    Map<String, Path> paths();
+
+    /** What a {@code cgroup} mount at {@code destination} becomes inside the container. */
+    List<CgroupMount> mounts(String destination, boolean ownNamespace);
+
+    /**
+     * One step of a container's cgroup mount: a mount (fstype null for a bind), or a symlink
+     * ({@code linkTarget} set).
+     */
+    record CgroupMount(String source, String target, String fstype, String data, String linkTarget) {}
+}
