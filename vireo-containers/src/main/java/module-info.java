@@ -3,6 +3,7 @@ module dev.vireo.containers {
     requires transitive dev.vireo.image;
     requires transitive dev.vireo.runtime;
     requires com.fasterxml.jackson.core;
+    requires jdk.unsupported;
 
     exports dev.vireo.containers;
 }

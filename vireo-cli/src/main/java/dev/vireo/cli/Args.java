@@ -12,7 +12,8 @@ import java.util.Set;
 /**
  * A command line parsed against the options a verb declares: {@code --name value},
  * {@code --name=value}, repeatable options, boolean flags, short aliases ({@code -t}), and
- * positional arguments. Everything after {@code --} is positional, untouched. An undeclared
+ * positional arguments, one-letter flags combined ({@code -it}). Everything after {@code --} is
+ * positional, untouched. An undeclared
  * option or a missing value is a {@link UsageException}.
  */
 final class Args {
@@ -90,7 +91,10 @@ final class Args {
                     inline = arg.substring(eq + 1);
                 }
                 name = aliases.getOrDefault(name, name);
-                if (flagOptions.contains(name)) {
+                List<String> combined = combinedFlags(arg);
+                if (combined != null) {
+                    flags.addAll(combined);
+                } else if (flagOptions.contains(name)) {
                     if (inline != null) throw new UsageException(command + ": " + name + " takes no value");
                     flags.add(name);
                 } else if (valueOptions.contains(name)) {
@@ -105,6 +109,18 @@ final class Args {
                 }
             }
             return new Args(values, flags, positionals);
+        }
+
+        /** {@code -it} as {@code -i -t} when every letter is a one-letter flag alias (getopt's rule); else null. */
+        private List<String> combinedFlags(String arg) {
+            if (arg.length() < 3 || arg.charAt(1) == '-' || aliases.containsKey(arg)) return null;
+            List<String> names = new ArrayList<>();
+            for (int i = 1; i < arg.length(); i++) {
+                String name = aliases.get("-" + arg.charAt(i));
+                if (name == null || !flagOptions.contains(name)) return null;
+                names.add(name);
+            }
+            return names;
         }
     }
 

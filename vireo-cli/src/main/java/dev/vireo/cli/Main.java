@@ -29,6 +29,10 @@ public final class Main {
         commands.put("push", new TransferCommand(true));
         commands.put("pull", new TransferCommand(false));
         commands.put("runtime", new RuntimeCommand());
+        commands.put("container", new ContainerCommand());
+        for (String verb : java.util.List.of("run", "ps", "logs", "stop", "rm", "exec", "commit")) {
+            commands.put(verb, new ContainerCommand(verb));
+        }
         return commands;
     }
 

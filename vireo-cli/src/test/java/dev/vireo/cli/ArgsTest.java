@@ -41,4 +41,12 @@ class ArgsTest {
                 assertThrows(UsageException.class, () -> spec.parse(List.of("--memory"))).getMessage());
         assertEquals(2, Main.exitStatus(new UsageException("x")));
     }
+
+    @Test
+    void oneLetterFlagsCombine() {
+        Args.Spec run = Args.spec("run").flag("--interactive", "-i").flag("--tty", "-t").option("--name", "-n");
+        Args args = run.parse(List.of("-it", "x"));
+        assertTrue(args.flag("--interactive") && args.flag("--tty"));
+        assertEquals("run: unknown option -in", assertThrows(UsageException.class, () -> run.parse(List.of("-in"))).getMessage());
+    }
 }

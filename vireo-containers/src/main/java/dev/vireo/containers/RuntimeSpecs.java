@@ -90,6 +90,15 @@ public final class RuntimeSpecs {
         return paths;
     }
 
+    /**
+     * {@code process.args}: Entrypoint then Cmd, with the caller's replacements.
+     *
+     * @throws BadInputException when that leaves no command
+     */
+    public static List<String> command(ImageConfig image, RunOptions options) {
+        return args(image.config() == null ? ImageConfig.Container.empty() : image.config(), options);
+    }
+
     static List<String> args(ImageConfig.Container c, RunOptions o) {
         List<String> entrypoint = o.entrypoint() != null ? o.entrypoint() : orEmpty(c.entrypoint());
         List<String> cmd = o.cmd() != null ? o.cmd() : o.entrypoint() != null ? List.of() : orEmpty(c.cmd());
@@ -101,10 +110,20 @@ public final class RuntimeSpecs {
         return args;
     }
 
-    static List<String> env(ImageConfig.Container c, RunOptions o) {
+    /** The image's environment with the caller's entries: what a committed image records. */
+    public static List<String> mergedEnv(ImageConfig.Container c, RunOptions o) {
+        return List.copyOf(byName(c, o).values());
+    }
+
+    private static Map<String, String> byName(ImageConfig.Container c, RunOptions o) {
         Map<String, String> byName = new LinkedHashMap<>();
         for (String e : orEmpty(c.env())) byName.put(name(e), e);
         for (String e : o.env()) byName.put(name(e), e);
+        return byName;
+    }
+
+    static List<String> env(ImageConfig.Container c, RunOptions o) {
+        Map<String, String> byName = byName(c, o);
         byName.putIfAbsent("PATH", "PATH=" + DEFAULT_PATH);
         if (o.hostname() != null) byName.putIfAbsent("HOSTNAME", "HOSTNAME=" + o.hostname());
         if (o.terminal()) byName.putIfAbsent("TERM", "TERM=xterm");
