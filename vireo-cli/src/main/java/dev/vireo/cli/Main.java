@@ -30,7 +30,7 @@ public final class Main {
         commands.put("pull", new TransferCommand(false));
         commands.put("runtime", new RuntimeCommand());
         commands.put("container", new ContainerCommand());
-        for (String verb : java.util.List.of("run", "ps", "logs", "stop", "rm", "exec", "commit")) {
+        for (String verb : List.of("run", "ps", "logs", "stop", "rm", "exec", "commit")) {
             commands.put(verb, new ContainerCommand(verb));
         }
         return commands;
