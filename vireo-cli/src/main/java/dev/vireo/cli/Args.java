@@ -13,8 +13,9 @@ import java.util.Set;
  * A command line parsed against the options a verb declares: {@code --name value},
  * {@code --name=value}, repeatable options, boolean flags, short aliases ({@code -t}), and
  * positional arguments, one-letter flags combined ({@code -it}). Everything after {@code --} is
- * positional, untouched. An undeclared
- * option or a missing value is a {@link UsageException}.
+ * positional, untouched. An undeclared option or a missing value is a {@link UsageException};
+ * {@code --help} or {@code -h}, unless the verb declares it, is a {@link HelpRequest} that lists
+ * the declared options.
  */
 final class Args {
     private final Map<String, List<String>> values;
@@ -37,6 +38,7 @@ final class Args {
         private final Set<String> valueOptions = new HashSet<>();
         private final Set<String> flagOptions = new HashSet<>();
         private final Map<String, String> aliases = new HashMap<>();
+        private final Map<String, List<String>> declared = new LinkedHashMap<>();
         private boolean stopAtFirstPositional;
 
         private Spec(String command) {
@@ -46,13 +48,17 @@ final class Args {
         /** An option that takes a value; {@code names} are its long name and any aliases. */
         Spec option(String name, String... aliases) {
             valueOptions.add(name);
-            for (String alias : aliases) this.aliases.put(alias, name);
-            return this;
+            return declare(name + " VALUE", name, aliases);
         }
 
         Spec flag(String name, String... aliases) {
             flagOptions.add(name);
+            return declare(name, name, aliases);
+        }
+
+        private Spec declare(String shown, String name, String[] aliases) {
             for (String alias : aliases) this.aliases.put(alias, name);
+            declared.put(shown, List.of(aliases));
             return this;
         }
 
@@ -91,6 +97,10 @@ final class Args {
                     inline = arg.substring(eq + 1);
                 }
                 name = aliases.getOrDefault(name, name);
+                if ((name.equals("--help") || name.equals("-h")) && !flagOptions.contains(name)
+                        && !flagOptions.contains("--help")) {
+                    throw new HelpRequest(usage());
+                }
                 List<String> combined = combinedFlags(arg);
                 if (combined != null) {
                     flags.addAll(combined);
@@ -121,6 +131,13 @@ final class Args {
                 names.add(name);
             }
             return names;
+        }
+
+        private String usage() {
+            StringBuilder text = new StringBuilder("usage: vireo ").append(command).append(" [OPTIONS] [ARGS...]\n");
+            declared.forEach((option, aliases) -> text.append("  ").append(option)
+                    .append(aliases.isEmpty() ? "" : " (" + String.join(", ", aliases) + ")").append('\n'));
+            return text.toString();
         }
     }
 

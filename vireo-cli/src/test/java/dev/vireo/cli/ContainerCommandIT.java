@@ -2,7 +2,7 @@ package dev.vireo.cli;
 
 import dev.vireo.image.Image;
 import dev.vireo.image.ImageConfig;
-import dev.vireo.image.ImageRef;
+import dev.vireo.oci.ImageRef;
 import dev.vireo.image.ImageStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;

@@ -25,8 +25,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code vireo image ...} end to end through the built ./vireo, against a store under a temporary root. */
 class ImageCommandIT {
-    private static final Path PROJECT = Path.of("..").toAbsolutePath().normalize();
-
     @TempDir
     Path dir;
     Path root;
@@ -43,7 +41,7 @@ class ImageCommandIT {
 
     @Test
     void busyboxImageIsMadeListedInspectedSavedLoadedAndRemoved() throws Exception {
-        Result made = run(List.of(PROJECT.resolve("scripts/make-busybox-image").toString(), "--quiet", "--root", root.toString()));
+        Result made = run(List.of(Project.ROOT.resolve("scripts/make-busybox-image").toString(), "--quiet", "--root", root.toString()));
         assertEquals(0, made.status(), made.err());
         String id = made.out().strip();
         assertTrue(id.startsWith("sha256:"), id);
@@ -74,7 +72,7 @@ class ImageCommandIT {
 
     @Test
     void aMountedImageWithAFileDeletedCommitsAsANewImageWithoutIt() throws Exception {
-        assertEquals(0, run(List.of(PROJECT.resolve("scripts/make-busybox-image").toString(), "--quiet", "--root", root.toString())).status());
+        assertEquals(0, run(List.of(Project.ROOT.resolve("scripts/make-busybox-image").toString(), "--quiet", "--root", root.toString())).status());
         Result mounted = vireo("image", "mount", "--root", root.toString(), "busybox", "c1");
         assertEquals(0, mounted.status(), mounted.err());
         Path merged = Path.of(mounted.out().strip());
@@ -148,14 +146,14 @@ class ImageCommandIT {
 
     private Result vireo(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
-        command.add(PROJECT.resolve("vireo").toString());
+        command.add(Project.VIREO.toString());
         command.addAll(List.of(args));
         return run(command);
     }
 
     private ProcessBuilder command(List<String> args) {
         List<String> command = new ArrayList<>();
-        command.add(PROJECT.resolve("vireo").toString());
+        command.add(Project.VIREO.toString());
         command.addAll(args);
         return new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
     }

@@ -13,9 +13,6 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs ./vireo and the peers (skopeo, docker-registry, openssl, htpasswd) for end-to-end tests. */
 final class Peers {
-    static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
-    static final Path VIREO = ROOT.resolve("vireo");
-
     private Peers() {}
 
     record Result(int exit, String output) {}
@@ -95,7 +92,7 @@ final class Peers {
 
     /** {@code ./vireo registry serve} on a free port; the line it prints names the URL. */
     static Daemon vireoRegistry(Path root, String... extra) throws IOException {
-        List<String> command = new ArrayList<>(List.of(VIREO.toString(), "registry", "serve", "--listen", "127.0.0.1:0", "--root", root.toString()));
+        List<String> command = new ArrayList<>(List.of(Project.VIREO.toString(), "registry", "serve", "--listen", "127.0.0.1:0", "--root", root.toString()));
         command.addAll(List.of(extra));
         return Daemon.start("serving", command);
     }

@@ -3,10 +3,10 @@ package dev.vireo.cli;
 import dev.vireo.http.ClientResponse;
 import dev.vireo.http.Headers;
 import dev.vireo.http.SocketHttpClient;
-import dev.vireo.registry.Descriptor;
-import dev.vireo.registry.Digest;
+import dev.vireo.oci.Descriptor;
+import dev.vireo.oci.Digest;
+import dev.vireo.oci.MediaTypes;
 import dev.vireo.registry.Manifest;
-import dev.vireo.registry.MediaTypes;
 import dev.vireo.registry.OciLayout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -112,10 +112,10 @@ class RegistryIT {
                     "docker://" + at + "/secure/app:v1", "oci:" + dir.resolve("back") + ":app");
             assertSameImage(dir.resolve("src"), dir.resolve("back"), "app", image);
             // vireo's own client, with the same credentials and CA, and without them
-            Peers.ok(Peers.VIREO.toString(), "pull", "--layout", dir.resolve("vback").toString(), "--tls-ca", cert.toString(),
+            Peers.ok(Project.VIREO.toString(), "pull", "--layout", dir.resolve("vback").toString(), "--tls-ca", cert.toString(),
                     "--creds", "alice:s3cret", at + "/secure/app:v1");
             assertSameImage(dir.resolve("src"), dir.resolve("vback"), at + "/secure/app:v1", image);
-            Peers.Result denied = Peers.run(Peers.VIREO.toString(), "pull", "--layout", dir.resolve("denied").toString(),
+            Peers.Result denied = Peers.run(Project.VIREO.toString(), "pull", "--layout", dir.resolve("denied").toString(),
                     "--tls-ca", cert.toString(), "--creds", "alice:nope", at + "/secure/app:v1");
             assertEquals(1, denied.exit());
             assertTrue(denied.output().contains("refused the credentials"), denied.output());
@@ -131,17 +131,17 @@ class RegistryIT {
             String dr = reference.lastLine().replaceAll(".*listening on ([0-9.:]+).*", "$1");
             String vr = Peers.hostPort(vireo);
             // vireo push → docker-registry, checked by skopeo
-            String pushed = Peers.ok(Peers.VIREO.toString(), "push", "--layout", dir.resolve("src").toString(), "app", dr + "/team/app:v1");
+            String pushed = Peers.ok(Project.VIREO.toString(), "push", "--layout", dir.resolve("src").toString(), "app", dr + "/team/app:v1");
             assertTrue(pushed.contains("digest: " + image.digest()), pushed);
-            String again = Peers.ok(Peers.VIREO.toString(), "push", "--layout", dir.resolve("src").toString(), "app", dr + "/team/app:v1");
+            String again = Peers.ok(Project.VIREO.toString(), "push", "--layout", dir.resolve("src").toString(), "app", dr + "/team/app:v1");
             assertTrue(again.contains("Layer already exists"), again);
             assertTrue(Peers.ok("skopeo", "inspect", "--tls-verify=false", "docker://" + dr + "/team/app:v1").contains(image.digest().toString()));
             // docker-registry → vireo registry by skopeo, then vireo pull from vireo registry
             Peers.ok("skopeo", "copy", "--src-tls-verify=false", "--dest-tls-verify=false", "docker://" + dr + "/team/app:v1", "docker://" + vr + "/copy/app:v1");
-            Peers.ok(Peers.VIREO.toString(), "pull", "--layout", dir.resolve("fromvireo").toString(), vr + "/copy/app:v1");
+            Peers.ok(Project.VIREO.toString(), "pull", "--layout", dir.resolve("fromvireo").toString(), vr + "/copy/app:v1");
             assertSameImage(dir.resolve("src"), dir.resolve("fromvireo"), vr + "/copy/app:v1", image);
             // vireo pull from docker-registry, and skopeo pull of what vireo pushed
-            Peers.ok(Peers.VIREO.toString(), "pull", "--layout", dir.resolve("fromdr").toString(), dr + "/team/app:v1");
+            Peers.ok(Project.VIREO.toString(), "pull", "--layout", dir.resolve("fromdr").toString(), dr + "/team/app:v1");
             assertSameImage(dir.resolve("src"), dir.resolve("fromdr"), dr + "/team/app:v1", image);
             Peers.ok("skopeo", "copy", "--src-tls-verify=false", "docker://" + dr + "/team/app:v1", "oci:" + dir.resolve("skopeo") + ":app");
             assertSameImage(dir.resolve("src"), dir.resolve("skopeo"), "app", image);
@@ -151,22 +151,22 @@ class RegistryIT {
     @Test
     void imageStorePushesToAndPullsFromDockerRegistryAndVireo(@TempDir Path dir) throws Exception {
         Path store = dir.resolve("store");
-        Peers.ok(Peers.ROOT.resolve("scripts/make-busybox-image").toString(), "--quiet", "--root", store.toString());
+        Peers.ok(Project.ROOT.resolve("scripts/make-busybox-image").toString(), "--quiet", "--root", store.toString());
         Files.createDirectories(dir.resolve("dr"));
         try (Peers.Daemon reference = Peers.dockerRegistry(dir.resolve("dr"), Peers.freePort());
              Peers.Daemon vireo = Peers.vireoRegistry(dir.resolve("root"))) {
             String dr = reference.lastLine().replaceAll(".*listening on ([0-9.:]+).*", "$1");
             String vr = Peers.hostPort(vireo);
-            String pushed = Peers.ok(Peers.VIREO.toString(), "push", "--root", store.toString(), "busybox", dr + "/lib/busybox:1");
+            String pushed = Peers.ok(Project.VIREO.toString(), "push", "--root", store.toString(), "busybox", dr + "/lib/busybox:1");
             String digest = pushed.replaceAll("(?s).*digest: (sha256:[0-9a-f]{64}).*", "$1");
             assertTrue(Peers.ok("skopeo", "inspect", "--tls-verify=false", "docker://" + dr + "/lib/busybox:1").contains(digest));
             Path other = dir.resolve("other");
-            String pulled = Peers.ok(Peers.VIREO.toString(), "pull", "--root", other.toString(), dr + "/lib/busybox:1");
+            String pulled = Peers.ok(Project.VIREO.toString(), "pull", "--root", other.toString(), dr + "/lib/busybox:1");
             assertTrue(pulled.contains("Digest: " + digest), pulled);
-            String images = Peers.ok(Peers.VIREO.toString(), "images", "--root", other.toString());
+            String images = Peers.ok(Project.VIREO.toString(), "images", "--root", other.toString());
             assertTrue(images.contains(dr + "/lib/busybox"), images);
             // and on to vireo's registry, then skopeo reads it back unchanged
-            Peers.ok(Peers.VIREO.toString(), "push", "--root", other.toString(), dr + "/lib/busybox:1", vr + "/lib/busybox:1");
+            Peers.ok(Project.VIREO.toString(), "push", "--root", other.toString(), dr + "/lib/busybox:1", vr + "/lib/busybox:1");
             assertTrue(Peers.ok("skopeo", "inspect", "--tls-verify=false", "docker://" + vr + "/lib/busybox:1").contains(digest));
         }
     }
@@ -267,30 +267,30 @@ class RegistryIT {
         Path root = dir.resolve("root");
         try (Peers.Daemon registry = Peers.vireoRegistry(root)) {
             String at = Peers.hostPort(registry);
-            Peers.ok(Peers.VIREO.toString(), "push", "--layout", dir.resolve("src").toString(), "app", at + "/app:v1");
+            Peers.ok(Project.VIREO.toString(), "push", "--layout", dir.resolve("src").toString(), "app", at + "/app:v1");
             byte[] orphan = "an unreferenced blob".getBytes(StandardCharsets.UTF_8);
             assertEquals(201, client(at).send("POST", "/v2/app/blobs/uploads/?digest=" + Digest.sha256(orphan), new Headers(), orphan).status());
             assertEquals(5, blobFiles(root), "two layers, the config, the manifest and the orphan");
-            String kept = Peers.ok(Peers.VIREO.toString(), "registry", "gc", "--root", root.toString());
+            String kept = Peers.ok(Project.VIREO.toString(), "registry", "gc", "--root", root.toString());
             assertTrue(kept.startsWith("removed 0 blobs"), kept);
-            String collected = Peers.ok(Peers.VIREO.toString(), "registry", "gc", "--root", root.toString(), "--grace", "0");
+            String collected = Peers.ok(Project.VIREO.toString(), "registry", "gc", "--root", root.toString(), "--grace", "0");
             assertTrue(collected.startsWith("removed 1 blobs (20 bytes)"), collected);
-            Peers.ok(Peers.VIREO.toString(), "pull", "--layout", dir.resolve("back").toString(), at + "/app:v1");
+            Peers.ok(Project.VIREO.toString(), "pull", "--layout", dir.resolve("back").toString(), at + "/app:v1");
             assertSameImage(dir.resolve("src"), dir.resolve("back"), at + "/app:v1", image);
         }
     }
 
     @Test
     void badInputIsOneLineAndExitStatusTwo(@TempDir Path dir) throws Exception {
-        Peers.Result result = Peers.run(Peers.VIREO.toString(), "pull", "--layout", dir.toString(), "127.0.0.1:1/Bad/Name:v1");
+        Peers.Result result = Peers.run(Project.VIREO.toString(), "pull", "--layout", dir.toString(), "127.0.0.1:1/Bad/Name:v1");
         assertEquals(2, result.exit());
         assertEquals(1, result.output().strip().lines().count(), result.output());
-        Peers.Result noImage = Peers.run(Peers.VIREO.toString(), "push", "--root", dir.resolve("store").toString(), "app", "127.0.0.1:1/app:v1");
+        Peers.Result noImage = Peers.run(Project.VIREO.toString(), "push", "--root", dir.resolve("store").toString(), "app", "127.0.0.1:1/app:v1");
         assertEquals(2, noImage.exit());
         assertEquals("vireo push: no local image named app", noImage.output().strip());
-        Peers.Result twoSides = Peers.run(Peers.VIREO.toString(), "pull", "--root", dir.toString(), "--layout", dir.toString(), "127.0.0.1:1/app:v1");
+        Peers.Result twoSides = Peers.run(Project.VIREO.toString(), "pull", "--root", dir.toString(), "--layout", dir.toString(), "127.0.0.1:1/app:v1");
         assertEquals(2, twoSides.exit());
-        Peers.Result listen = Peers.run(Peers.VIREO.toString(), "registry", "serve", "--listen", "nowhere");
+        Peers.Result listen = Peers.run(Project.VIREO.toString(), "registry", "serve", "--listen", "nowhere");
         assertEquals(2, listen.exit());
     }
 }

@@ -26,8 +26,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * OCI tooling drives runc: a container made by {@code create} outlives the command that made it.
  */
 class RuntimeCommandIT {
-    private static final Path PROJECT = Path.of("..").toAbsolutePath().normalize();
-
     @TempDir
     Path dir;
     Path root;
@@ -42,7 +40,7 @@ class RuntimeCommandIT {
         Assumptions.assumeTrue(isRoot, "needs root");
         root = dir.resolve("state");
         bundle = dir.resolve("bundle");
-        Result made = run(List.of(PROJECT.resolve("scripts/make-busybox-bundle").toString(), bundle.toString(), "sleep", "60"));
+        Result made = run(List.of(Project.ROOT.resolve("scripts/make-busybox-bundle").toString(), bundle.toString(), "sleep", "60"));
         assertEquals(0, made.status(), made.err());
     }
 
@@ -56,7 +54,7 @@ class RuntimeCommandIT {
     }
 
     private Result vireo(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(PROJECT.resolve("vireo").toString(), "runtime", "--root", root.toString()));
+        List<String> command = new ArrayList<>(List.of(Project.VIREO.toString(), "runtime", "--root", root.toString()));
         command.addAll(List.of(args));
         return run(command);
     }
@@ -119,7 +117,7 @@ class RuntimeCommandIT {
         Path pidFile = dir.resolve(id + ".pid");
         try (WatchService watch = FileSystems.getDefault().newWatchService()) {
             dir.register(watch, StandardWatchEventKinds.ENTRY_CREATE);
-            Process run = new ProcessBuilder(PROJECT.resolve("vireo").toString(), "runtime", "--root", root.toString(), "run",
+            Process run = new ProcessBuilder(Project.VIREO.toString(), "runtime", "--root", root.toString(), "run",
                     "--bundle", bundle.toString(), "--pid-file", pidFile.toString(), id)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
             while (!Files.exists(pidFile)) {

@@ -23,7 +23,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /** {@code ./vireo vm run} end to end: bad input on any machine, real boots where /dev/kvm exists. */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class VmRunIT {
-    private static final Path VIREO = Path.of(System.getProperty("vireo.launcher", "../vireo")).toAbsolutePath();
     private static final boolean KVM = Files.isReadable(Path.of("/dev/kvm")) && Files.isWritable(Path.of("/dev/kvm"));
 
     record Result(int status, String stdout, String stderr) {
@@ -37,7 +36,7 @@ class VmRunIT {
     static Result vireo(String... args) throws IOException, InterruptedException {
         Path out = Files.createTempFile("vireo-out", ".txt"), err = Files.createTempFile("vireo-err", ".txt");
         try {
-            Process p = new ProcessBuilder(concat(VIREO.toString(), args)).redirectOutput(out.toFile()).redirectError(err.toFile())
+            Process p = new ProcessBuilder(concat(Project.VIREO.toString(), args)).redirectOutput(out.toFile()).redirectError(err.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
             int status = p.waitFor();
             return new Result(status, Files.readString(out), Files.readString(err));

@@ -9,7 +9,7 @@ import dev.vireo.containers.supervise.Monitor;
 import dev.vireo.containers.supervise.Supervisor;
 import dev.vireo.image.Image;
 import dev.vireo.image.ImageConfig;
-import dev.vireo.image.ImageRef;
+import dev.vireo.oci.ImageRef;
 import dev.vireo.image.ImageStore;
 import dev.vireo.image.Layer;
 import dev.vireo.image.Progress;
