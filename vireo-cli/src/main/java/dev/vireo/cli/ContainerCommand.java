@@ -104,6 +104,8 @@ final class ContainerCommand implements Command {
         } catch (StartFailedException e) {
             System.err.println("vireo " + verb + ": " + e.getMessage());
             return e.exitStatus();
+        } catch (HelpRequest help) {
+            throw help;
         } catch (Exception e) {
             if (System.getenv("VIREO_DEBUG") != null) throw e;
             System.err.println("vireo " + verb + ": " + Main.oneLine(e));

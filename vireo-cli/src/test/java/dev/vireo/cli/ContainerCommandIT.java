@@ -74,15 +74,25 @@ class ContainerCommandIT {
     void runConvertsTheImageConfigAndTheFlags() throws Exception {
         Result r = vireo("run", "--rm", "-e", "GREETING=hi", "-w", "/tmp", "-u", "nobody", "--hostname", "box",
                 "--memory", "64m", "--pids-limit", "50", "busybox", "sh", "-c",
-                "echo $GREETING $(pwd) $(id -u):$(id -g) $(hostname) $PATH; grep -c . /etc/hosts");
-        assertEquals(0, r.status(), r.err());
-        assertEquals("hi /tmp 65534:65534 box /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n3\n", r.out());
+                "echo $GREETING $(pwd) $(id -u):$(id -g) $(hostname) $PATH; grep -c . /etc/hosts; "
+                        // cgroup v1 and v2 spell the limits differently; one of each pair exists.
+                        + "cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/pids.max /sys/fs/cgroup/memory/memory.limit_in_bytes "
+                        + "/sys/fs/cgroup/memory.max 2>/dev/null");
+        assertEquals("hi /tmp 65534:65534 box /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n3\n50\n67108864\n",
+                r.out(), r.err());
         Path host = Files.createDirectories(dir.resolve("shared"));
         Files.writeString(host.resolve("in.txt"), "from the host\n");
         Result bind = vireo("run", "--rm", "-v", host + ":/shared", "-v", host + ":/ro:ro", "busybox", "sh", "-c",
                 "cat /shared/in.txt; echo back > /shared/out.txt; touch /ro/x 2>/dev/null || echo read-only");
         assertEquals("from the host\nread-only\n", bind.out(), bind.err());
         assertEquals("back\n", Files.readString(host.resolve("out.txt")));
+    }
+
+    @Test
+    void containerOverItsMemoryLimitIsKilledAndSaysSo() throws Exception {
+        Result r = vireo("run", "--rm", "--memory", "16m", "busybox", "sh", "-c", "x=$(head -c 64000000 /dev/zero | tr '\\0' a)");
+        assertEquals(137, r.status(), r.err());
+        assertTrue(r.err().contains("killed by the OOM killer"), r.err());
     }
 
     @Test

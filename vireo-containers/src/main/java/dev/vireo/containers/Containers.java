@@ -27,6 +27,7 @@ import dev.vireo.sys.SysException;
 
 import java.io.IOException;
 import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
@@ -88,8 +89,15 @@ public final class Containers {
         Image image = images().resolve(request.image());
         ImageConfig config = image.config();
         String id = store.newId();
-        RunOptions options = request.options().toBuilder()
-                .hostname(request.options().hostname() == null ? id.substring(0, 12) : request.options().hostname())
+        RunOptions given = request.options();
+        int cpus = Runtime.getRuntime().availableProcessors();
+        if (given.nanoCpus() != null && given.nanoCpus() > cpus * 1_000_000_000L) {
+            throw new BadInputException("--cpus: the range is 0.01 to " + cpus + ", the CPUs this machine has");
+        }
+        RunOptions options = given.toBuilder()
+                .hostname(given.hostname() == null ? id.substring(0, 12) : given.hostname())
+                .memorySwap(given.memory() != null && given.memorySwap() == null && swapAccounted()
+                        ? Long.valueOf(2 * given.memory()) : given.memorySwap())
                 .volumes(store.dir(id).resolve("volumes"))
                 .build();
         List<String> command = RuntimeSpecs.command(config, options);
@@ -111,6 +119,12 @@ public final class Containers {
             }
             throw e;
         }
+    }
+
+    /** Whether the kernel accounts swap per cgroup: then {@code --memory} alone allows as much swap again (Docker's and podman's rule). */
+    private static boolean swapAccounted() {
+        return Files.exists(Path.of("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"))
+                || Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"));
     }
 
     private Container claim(Container c, boolean generatedName) throws IOException {
