@@ -6,6 +6,7 @@ import dev.vireo.containers.state.ContainerStore;
 import dev.vireo.containers.state.Names;
 import dev.vireo.containers.supervise.Bundles;
 import dev.vireo.containers.supervise.Monitor;
+import dev.vireo.containers.supervise.MountPoints;
 import dev.vireo.containers.supervise.Supervisor;
 import dev.vireo.image.Image;
 import dev.vireo.image.ImageConfig;
@@ -108,7 +109,9 @@ public final class Containers {
         try {
             Rootfs rootfs = images().prepareRootfs(id, image, progress);
             RuntimeSpec spec = RuntimeSpecs.fromImage(config, rootfs.merged(), options);
-            Bundles.prepare(spec, config, options, store.dir(id), rootfs.merged()).writeBundle(store.dir(id));
+            RuntimeSpec bundle = Bundles.prepare(spec, config, options, store.dir(id), rootfs.merged());
+            MountPoints.record(bundle, rootfs.merged(), store.dir(id));
+            bundle.writeBundle(store.dir(id));
             return c;
         } catch (IOException | RuntimeException e) {
             try {
@@ -176,13 +179,17 @@ public final class Containers {
         }
     }
 
-    /** After the end: an {@code --rm} container goes; another keeps its upper layer, unmounted, for {@code commit}. */
+    /**
+     * After the end: an {@code --rm} container goes; another keeps its upper layer, unmounted and
+     * without the mount points made for it, for {@code commit}.
+     */
     private void finish(Container c) throws IOException {
         if (c.autoRemove()) {
             Container now = store.load(c.id());
             if (now != null) removeStopped(now);
         } else {
             images().unmountRootfs(c.id());
+            MountPoints.removeFrom(images().describeRootfs(c.id()).upper(), store.dir(c.id()));
         }
     }
 
