@@ -24,7 +24,7 @@ public final class DefaultSpec {
     private static final List<String> MASKED = List.of("/proc/asound", "/proc/acpi", "/proc/interrupts",
             "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
             "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap");
-    private static final List<String> READONLY = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+    public static final List<String> READONLY = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
             "/proc/sysrq-trigger");
 
     private DefaultSpec() {}
@@ -68,7 +68,7 @@ public final class DefaultSpec {
     }
 
     /** Docker also masks each CPU's thermal_throttle directory that the host has. */
-    private static List<String> maskedPaths() {
+    public static List<String> maskedPaths() {
         List<String> paths = new ArrayList<>(MASKED);
         Path cpus = Path.of("/sys/devices/system/cpu");
         if (!Files.isDirectory(cpus)) return List.copyOf(paths);
