@@ -3,6 +3,9 @@ module dev.vireo.build {
     requires dev.vireo.sys;
     requires dev.vireo.image;
     requires dev.vireo.runtime;
+    requires dev.vireo.containers;
+    requires aircompressor;
+    requires java.net.http;
     requires com.fasterxml.jackson.core;
     requires org.tukaani.xz;
 

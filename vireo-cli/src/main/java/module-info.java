@@ -6,5 +6,6 @@ module dev.vireo.cli {
     requires dev.vireo.registry;
     requires dev.vireo.http;
     requires dev.vireo.runtime;
+    requires dev.vireo.build;
     requires jdk.unsupported;
 }

@@ -29,6 +29,8 @@ public final class Main {
         commands.put("push", new TransferCommand(true));
         commands.put("pull", new TransferCommand(false));
         commands.put("runtime", new RuntimeCommand());
+        commands.put("build", new BuildCommand(false));
+        commands.put("builder", new BuildCommand(true));
         return commands;
     }
 

@@ -35,6 +35,18 @@ public final class ShellLexer {
         return out.single();
     }
 
+    /**
+     * The body of a here-document whose terminator was not quoted: variables substituted, the
+     * escape character escaping only {@code $} and itself, quotes left as they are (a shell's rule).
+     */
+    public String heredoc(String text, Function<String, String> env) {
+        Words out = new Words(false);
+        Scan scan = new Scan(text, env, out);
+        scan.raw = true;
+        scan.run(-1);
+        return out.single();
+    }
+
     /** Words split at unquoted whitespace, including whitespace that an unquoted variable's value brings. */
     public List<String> words(String text, Function<String, String> env) {
         Words out = new Words(true);
@@ -88,6 +100,8 @@ public final class ShellLexer {
         private final Function<String, String> env;
         private final Words out;
         private int pos;
+        /** Here-document text: quotes are ordinary characters. */
+        private boolean raw;
 
         Scan(String text, Function<String, String> env, Words out) {
             this.text = text;
@@ -117,15 +131,17 @@ public final class ShellLexer {
                     next();
                     return;
                 }
-                if (c == '\'') {
+                if (c == '\'' && !raw) {
                     singleQuoted();
-                } else if (c == '"') {
+                } else if (c == '"' && !raw) {
                     doubleQuoted();
                 } else if (c == '$') {
                     out.add(dollar(), false);
                 } else {
                     next();
-                    if (c == escape) {
+                    if (c == escape && raw && peek() != '$' && peek() != escape) {
+                        out.add(c, true);
+                    } else if (c == escape) {
                         c = next();
                         if (c < 0) return;
                         out.add(c, true);

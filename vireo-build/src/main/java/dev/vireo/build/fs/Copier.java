@@ -159,7 +159,8 @@ public final class Copier {
         }
     }
 
-    static String join(String dir, String child) {
+    /** {@code dir/child}, with one slash between. */
+    public static String join(String dir, String child) {
         return dir.endsWith("/") ? dir + child : dir + "/" + child;
     }
 
