@@ -121,6 +121,7 @@ final class StageBuilder {
                     build.listener().note("--> ONBUILD " + trigger);
                     step(parsed, label(from) + " ONBUILD " + trigger);
                 }
+                return; // each trigger reported its own image
             }
         }
         if (state.manifest() != null) build.listener().stepDone(state.id());
