@@ -181,7 +181,8 @@ final class CopyStep {
         } catch (IllegalArgumentException e) {
             throw copy.where().error("ADD", "invalid URL " + src);
         } catch (IOException e) {
-            throw copy.where().error("ADD", e.getMessage());
+            // Not the Dockerfile's fault: the build failed (exit 1), and the line says where.
+            throw new IOException(copy.where().file() + ":" + copy.where().line() + ": ADD: " + e.getMessage(), e);
         }
         if (copy.checksum() != null && !copy.checksum().equals("sha256:" + fetched.sha256())) {
             throw copy.where().error("ADD", src + ": checksum mismatch: expected " + copy.checksum() + ", got sha256:"
