@@ -15,6 +15,7 @@ import dev.vireo.image.Rootfs;
 import dev.vireo.runtime.CreateOptions;
 import dev.vireo.runtime.ExitStatus;
 import dev.vireo.runtime.Stdio;
+import dev.vireo.sys.FileMetadata;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * RUN: the command runs in a container made from the current state by the container runtime,
@@ -138,43 +140,43 @@ final class RunStep {
      * upper directory; they are removed again afterwards, with the directories above them that
      * were copied up only to hold them (same owner and mode as below, nothing else in them).
      */
-    record MountPoints(List<String> created, Map<String, Integer[]> copiedUpParents) {
+    record MountPoints(Set<String> created, Map<String, Owned> copiedUp) {
+        /** A directory's mode and owner before the container ran. */
+        record Owned(Object mode, Object uid, Object gid) {
+            static Owned of(Path p) throws IOException {
+                Map<String, Object> st = Files.readAttributes(p, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS);
+                return new Owned(st.get("mode"), st.get("uid"), st.get("gid"));
+            }
+        }
+
         static MountPoints before(Path merged, List<String> destinations) throws IOException {
-            List<String> created = new ArrayList<>();
-            Map<String, Integer[]> parents = new LinkedHashMap<>();
+            Set<String> created = new TreeSet<>();
+            Map<String, Owned> copiedUp = new LinkedHashMap<>();
             for (String destination : destinations) {
                 Path host = RootPath.resolve(merged, destination, false);
                 if (!host.startsWith(merged) || Files.exists(host, LinkOption.NOFOLLOW_LINKS)) continue;
-                String relative = merged.relativize(host).toString();
-                created.add(relative);
-                for (Path p = Path.of(relative).getParent(); p != null; p = p.getParent()) {
+                created.add(merged.relativize(host).toString());
+                for (Path p = merged.relativize(host).getParent(); p != null; p = p.getParent()) {
                     Path lower = merged.resolve(p.toString());
-                    if (!Files.isDirectory(lower, LinkOption.NOFOLLOW_LINKS)) {
-                        created.add(p.toString());
-                        continue;
-                    }
-                    Map<String, Object> st = Files.readAttributes(lower, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS);
-                    parents.putIfAbsent(p.toString(), new Integer[] {(Integer) st.get("mode"), (Integer) st.get("uid"), (Integer) st.get("gid")});
+                    if (Files.isDirectory(lower, LinkOption.NOFOLLOW_LINKS)) copiedUp.putIfAbsent(p.toString(), Owned.of(lower));
+                    else created.add(p.toString());
                 }
             }
-            return new MountPoints(created, parents);
+            return new MountPoints(created, copiedUp);
         }
 
         void removeFrom(Path upper) throws IOException {
-            // Deepest first, so a directory is looked at after what was made inside it.
-            Set<String> all = new java.util.TreeSet<>(created);
-            all.addAll(copiedUpParents.keySet());
+            Set<String> all = new TreeSet<>(created);
+            all.addAll(copiedUp.keySet());
             List<String> deepestFirst = new ArrayList<>(all);
             deepestFirst.sort((a, b) -> Integer.compare(b.split("/").length, a.split("/").length));
             for (String relative : deepestFirst) {
                 Path p = upper.resolve(relative);
                 if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) continue;
-                Integer[] original = copiedUpParents.get(relative);
-                if (original != null && !created.contains(relative)) {
-                    Map<String, Object> st = Files.readAttributes(p, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS);
-                    boolean same = original[0].equals(st.get("mode")) && original[1].equals(st.get("uid"))
-                            && original[2].equals(st.get("gid"));
-                    if (!same || dev.vireo.sys.FileMetadata.getXattr(p.toString(), "trusted.overlay.opaque") != null) continue;
+                Owned before = copiedUp.get(relative);
+                if (before != null && !created.contains(relative)) {
+                    // A directory the command itself changed, or made opaque, is the command's work.
+                    if (!before.equals(Owned.of(p)) || FileMetadata.getXattr(p.toString(), "trusted.overlay.opaque") != null) continue;
                 }
                 if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                     try (var children = Files.list(p)) {
