@@ -4,6 +4,7 @@ import dev.vireo.build.StepFailedException;
 import dev.vireo.build.dockerfile.Command;
 import dev.vireo.build.dockerfile.Heredoc;
 import dev.vireo.build.dockerfile.Instruction;
+import dev.vireo.build.dockerfile.Location;
 import dev.vireo.build.fs.Copier;
 import dev.vireo.build.fs.RootPath;
 import dev.vireo.containers.BindMount;
@@ -82,12 +83,12 @@ final class RunStep {
         List<String> env = scope.runEnvironment();
         ImageConfig image = new ImageConfig(base.created(), base.author(), base.architecture(), base.os(), base.variant(),
                 config.build(), base.rootfs(), base.history());
-        Step.Action action = rootfs -> execute(rootfs, image, argv, env, network, file, session, output, label);
+        Step.Action action = rootfs -> execute(rootfs, image, argv, env, network, file, session, output, label, run.where());
         return new Step(key, createdBy, config, null, action);
     }
 
     private static void execute(Rootfs rootfs, ImageConfig image, List<String> argv, List<String> env, String network,
-                                Heredoc script, Session session, Stdio output, String label) throws IOException {
+                                Heredoc script, Session session, Stdio output, String label, Location at) throws IOException {
         String id = rootfs.id();
         Path merged = rootfs.merged();
         String workdir = image.config().workingDir();
@@ -111,7 +112,8 @@ final class RunStep {
         try {
             spec = RuntimeSpecs.fromImage(image, merged, options.build());
         } catch (IllegalArgumentException e) {
-            throw new IOException(label + ": " + e.getMessage(), e);
+            // The image's user or command does not make sense in this image: the Dockerfile's error.
+            throw at.error("RUN", e.getMessage());
         }
         MountPoints points = MountPoints.before(merged, spec.mounts().stream().map(RuntimeSpec.Mount::destination).toList());
         Path bundle = session.bundle(id);
