@@ -57,7 +57,9 @@ public final class BuildRun {
             Image image = store.image(finished.get(target.index()).state().manifest());
             if (request.tags().isEmpty()) store.record(image.descriptor());
             for (ImageRef tag : request.tags()) {
-                store.tag(tag, image.descriptor());
+                // A rebuild that changed nothing leaves the name where it is: no index write.
+                boolean already = store.lookup(tag).map(d -> d.digest().equals(image.manifestDigest())).orElse(false);
+                if (!already) store.tag(tag, image.descriptor());
                 listener.note("Successfully tagged " + tag);
             }
             List<String> unused = buildArgs.unused();
