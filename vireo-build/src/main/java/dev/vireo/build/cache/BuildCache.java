@@ -73,8 +73,4 @@ public final class BuildCache {
     public int clear() {
         return roots.clear();
     }
-
-    public int size() {
-        return roots.keys().size();
-    }
 }

@@ -77,13 +77,4 @@ public sealed interface Instruction {
             case Maintainer _ -> "MAINTAINER";
         };
     }
-
-    /** The arguments as written after the keyword, for progress lines. */
-    default String arguments() {
-        String t = text().strip();
-        int space = t.indexOf(' ');
-        int tab = t.indexOf('\t');
-        int cut = space < 0 ? tab : tab < 0 ? space : Math.min(space, tab);
-        return cut < 0 ? "" : t.substring(cut + 1).strip();
-    }
 }

@@ -7,9 +7,4 @@ public record Stage(int index, String name, Instruction.From from, List<Instruct
     public Stage {
         instructions = List.copyOf(instructions);
     }
-
-    /** The name COPY --from and FROM use for this stage: its name, else its index. */
-    public String label() {
-        return name != null ? name : Integer.toString(index);
-    }
 }

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Function;
 
 /**
  * The variables an instruction sees, as the Dockerfile reference scopes them: the stage's
@@ -56,10 +55,6 @@ final class Scope {
     String lookup(String name) {
         String value = env.get(name);
         return value != null ? value : declared.get(name);
-    }
-
-    Function<String, String> variables() {
-        return this::lookup;
     }
 
     /** Declares ARGs, evaluating their defaults with what is visible before this instruction. */

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.OptionalInt;
 
 /**
  * Users and groups as an image's own {@code /etc/passwd} and {@code /etc/group} define them,
@@ -41,19 +40,13 @@ public final class Accounts {
     }
 
     /** The number of a group given by name or number. */
-    public static int groupId(Path root, String group) throws IOException {
+    static int groupId(Path root, String group) throws IOException {
         if (isNumber(group)) return Integer.parseUnsignedInt(group);
         String[] entry = lookup(root, "/etc/group", group);
         if (entry == null || entry.length < 3) {
             throw new IllegalArgumentException("unable to find group " + group + ": no matching entries in group file");
         }
         return Integer.parseUnsignedInt(entry[2]);
-    }
-
-    /** The uid of a user name in the image, if it has one. */
-    public static OptionalInt userId(Path root, String user) throws IOException {
-        String[] entry = lookup(root, "/etc/passwd", user);
-        return entry == null || entry.length < 3 ? OptionalInt.empty() : OptionalInt.of(Integer.parseUnsignedInt(entry[2]));
     }
 
     private static String[] lookup(Path root, String file, String name) throws IOException {
