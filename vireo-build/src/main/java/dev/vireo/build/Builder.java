@@ -39,9 +39,13 @@ public final class Builder {
         return BuildRun.run(store, work, listener, output, request);
     }
 
-    /** Forgets the build cache and collects what only it kept; returns how many entries there were and what was freed. */
-    public static CachePrune pruneCache(ImageStore store) throws IOException {
-        int entries = BuildRun.clearCache(store);
+    /**
+     * Forgets the build cache, removes what builds killed midway left (their containers and
+     * root filesystems), and collects what only those kept; says how many entries there were
+     * and what was freed.
+     */
+    public CachePrune pruneCache() throws IOException {
+        int entries = BuildRun.clearCache(store, work, listener);
         return new CachePrune(entries, store.collectGarbage());
     }
 

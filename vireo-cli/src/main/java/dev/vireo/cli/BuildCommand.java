@@ -125,8 +125,9 @@ final class BuildCommand implements Command {
         if (argv.isEmpty() || !argv.getFirst().equals("prune")) throw new UsageException("usage: vireo builder prune [--root DIR]");
         Args args = Args.spec("builder prune").option("--root").flag("--all", "-a").flag("--force", "-f").parse(argv.subList(1, argv.size()));
         if (!args.positionals().isEmpty()) throw new UsageException("unexpected argument " + args.positionals().getFirst());
-        ImageStore store = ImageStore.open(args.value("--root").map(Path::of).orElseGet(ImageStore::defaultRoot));
-        Builder.CachePrune pruned = Builder.pruneCache(store);
+        Path root = args.value("--root").map(Path::of).orElseGet(ImageStore::defaultRoot);
+        ImageStore store = ImageStore.open(root);
+        Builder.CachePrune pruned = new Builder(store, root.resolve("build"), new Printer(System.err), Stdio.nothing()).pruneCache();
         System.out.println("Deleted build cache entries: " + pruned.entries());
         System.out.println("Total reclaimed space: " + Sizes.human(pruned.collected().bytes()));
         return 0;

@@ -68,8 +68,11 @@ public final class BuildRun {
         }
     }
 
-    public static int clearCache(ImageStore store) {
-        return new BuildCache(store).clear();
+    /** Drops every cache entry; opening a session on the way removes what killed builds left. */
+    public static int clearCache(ImageStore store, Path work, BuildListener listener) throws IOException {
+        try (Session _ = Session.open(store, work, listener::note)) {
+            return new BuildCache(store).clear();
+        }
     }
 
     private static IgnorePatterns ignore(BuildRequest request) {
