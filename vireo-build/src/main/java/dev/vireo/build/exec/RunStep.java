@@ -13,6 +13,8 @@ import dev.vireo.containers.RuntimeSpec;
 import dev.vireo.containers.RuntimeSpecs;
 import dev.vireo.image.ImageConfig;
 import dev.vireo.image.Rootfs;
+import dev.vireo.runtime.ConfigException;
+import dev.vireo.runtime.ContainerException;
 import dev.vireo.runtime.CreateOptions;
 import dev.vireo.runtime.ExitStatus;
 import dev.vireo.runtime.Stdio;
@@ -121,6 +123,9 @@ final class RunStep {
         ExitStatus exit;
         try {
             exit = session.runtime().run(id, bundle, CreateOptions.withStdio(output));
+        } catch (ContainerException | ConfigException e) {
+            // The container could not even start its command (no shell in the image, say): 127 as a shell says it.
+            throw new StepFailedException(label + ": cannot run " + Metadata.json(argv) + ": " + e.getMessage(), 127);
         } finally {
             Session.deleteTree(bundle);
             if (scratch != null) Files.deleteIfExists(scratch);
