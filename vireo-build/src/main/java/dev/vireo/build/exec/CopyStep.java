@@ -1,5 +1,6 @@
 package dev.vireo.build.exec;
 
+import dev.vireo.build.context.IgnorePatterns;
 import dev.vireo.build.context.SourceTree;
 import dev.vireo.build.dockerfile.Heredoc;
 import dev.vireo.build.dockerfile.Instruction;
@@ -16,6 +17,7 @@ import dev.vireo.build.fs.RootPath;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -104,7 +106,7 @@ final class CopyStep {
         }
         int count = matched.size() + remotes.size() + inline.size();
         if (count == 0) throw at.error(keyword, "no source files were specified");
-        if (count > 1 && !destination.endsWith("/")) {
+        if (count > 1 && !directoryTarget) {
             throw at.error(keyword, "when using " + keyword + " with more than one source file, the destination must be a "
                     + "directory and end with a /");
         }
@@ -129,10 +131,10 @@ final class CopyStep {
                 Path file = RootPath.existing(tree.root(), m);
                 if (unpack && Archives.isArchive(file)) {
                     Path staging = session.scratch().resolve("extract-" + rootfs.id());
-                    java.nio.file.Files.createDirectories(staging);
+                    Files.createDirectories(staging);
                     try {
                         Archives.extract(file, staging);
-                        SourceTree extracted = SourceTree.of(staging, dev.vireo.build.context.IgnorePatterns.NONE);
+                        SourceTree extracted = SourceTree.of(staging, IgnorePatterns.NONE);
                         new Copier(merged, chown != null ? owner : null, chmod).copy(extracted, ".", target, true);
                     } finally {
                         Session.deleteTree(staging);
@@ -144,7 +146,7 @@ final class CopyStep {
             long now = Instant.now().getEpochSecond();
             for (Inline i : inline) copier.writeFile(into ? Copier.join(target, i.name()) : target, i.content(), 0644, now);
             for (Remote r : remotes) {
-                byte[] content = java.nio.file.Files.readAllBytes(r.file().file());
+                byte[] content = Files.readAllBytes(r.file().file());
                 copier.writeFile(into ? Copier.join(target, r.file().name()) : target, content, 0600, r.file().modifiedSeconds());
             }
             copier.finish();
@@ -196,7 +198,7 @@ final class CopyStep {
     }
 
     private static boolean isDirectory(SourceTree tree, String path) throws IOException {
-        return java.nio.file.Files.isDirectory(RootPath.resolve(tree.root(), path, true));
+        return Files.isDirectory(RootPath.resolve(tree.root(), path, true));
     }
 
     private static MessageDigest sha256() {

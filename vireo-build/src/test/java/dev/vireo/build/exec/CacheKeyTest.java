@@ -86,6 +86,32 @@ class CacheKeyTest {
     }
 
     @Test
+    void heredocRunIsItsScriptUnderTheShell() {
+        String single = runKey("FROM x\nRUN <<EOF\necho one\necho two\nEOF\n", Map.of(), List.of());
+        assertTrue(single.contains("[\"/bin/sh\",\"-c\",\"echo one\\necho two\\n\"]"), single);
+        String inline = runKey("FROM x\nRUN cat <<EOF > /f\nbody\nEOF\n", Map.of(), List.of());
+        assertTrue(inline.contains("\"cat <<EOF > /f\\nbody\\nEOF\""), inline);
+    }
+
+    @Test
+    void severalSourcesNeedADirectoryDestination() throws IOException {
+        Path ctx = Files.createDirectories(dir.resolve("multi"));
+        Files.writeString(ctx.resolve("a.json"), "{}");
+        Files.writeString(ctx.resolve("b.json"), "{}");
+        CopyStep.Source source = new CopyStep.Source(SourceTree.of(ctx, IgnorePatterns.NONE), "context", true);
+        for (String dest : List.of(".", "/app/", "./")) {
+            Dockerfile d = parse("FROM x\nCOPY a.json b.json " + dest + "\n");
+            CopyStep.evaluate((Instruction.Copy) d.stages().getFirst().instructions().getFirst(),
+                    new ConfigEditor(ImageConfig.Container.empty()), d.lexer(), n -> null, source, null);
+        }
+        Dockerfile bad = parse("FROM x\nCOPY *.json /app\n");
+        dev.vireo.build.DockerfileException e = org.junit.jupiter.api.Assertions.assertThrows(dev.vireo.build.DockerfileException.class,
+                () -> CopyStep.evaluate((Instruction.Copy) bad.stages().getFirst().instructions().getFirst(),
+                        new ConfigEditor(ImageConfig.Container.empty()), bad.lexer(), n -> null, source, null));
+        assertTrue(e.getMessage().startsWith("Dockerfile:2: COPY: when using COPY with more than one source file"), e.getMessage());
+    }
+
+    @Test
     void metadataKeysAreTheInstructionAfterSubstitution() {
         Dockerfile d = parse("FROM x\nENV A=$HOME/bin B=\"two words\"\n");
         ConfigEditor config = new ConfigEditor(ImageConfig.Container.empty().withEnv(List.of("HOME=/root")));
