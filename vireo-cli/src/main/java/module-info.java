@@ -1,5 +1,6 @@
 /** The vireo command. */
 module dev.vireo.cli {
+    requires dev.vireo.oci;
     requires dev.vireo.sys;
     requires dev.vireo.vmm;
     requires dev.vireo.image;

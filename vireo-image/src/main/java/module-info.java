@@ -1,5 +1,6 @@
 /** OCI images: a content-addressed store, layer snapshots, overlay root filesystems, import and export. */
 module dev.vireo.image {
+    requires transitive dev.vireo.oci;
     requires dev.vireo.sys;
     requires com.fasterxml.jackson.databind;
     requires aircompressor;

@@ -13,7 +13,8 @@ import java.util.Set;
  * A command line parsed against the options a verb declares: {@code --name value},
  * {@code --name=value}, repeatable options, boolean flags, short aliases ({@code -t}), and
  * positional arguments. Everything after {@code --} is positional, untouched. An undeclared
- * option or a missing value is a {@link UsageException}.
+ * option or a missing value is a {@link UsageException}; {@code --help} or {@code -h}, unless the
+ * verb declares it, is a {@link HelpRequest} that lists the declared options.
  */
 final class Args {
     private final Map<String, List<String>> values;
@@ -36,6 +37,7 @@ final class Args {
         private final Set<String> valueOptions = new HashSet<>();
         private final Set<String> flagOptions = new HashSet<>();
         private final Map<String, String> aliases = new HashMap<>();
+        private final Map<String, List<String>> declared = new LinkedHashMap<>();
         private boolean stopAtFirstPositional;
 
         private Spec(String command) {
@@ -45,13 +47,17 @@ final class Args {
         /** An option that takes a value; {@code names} are its long name and any aliases. */
         Spec option(String name, String... aliases) {
             valueOptions.add(name);
-            for (String alias : aliases) this.aliases.put(alias, name);
-            return this;
+            return declare(name + " VALUE", name, aliases);
         }
 
         Spec flag(String name, String... aliases) {
             flagOptions.add(name);
+            return declare(name, name, aliases);
+        }
+
+        private Spec declare(String shown, String name, String[] aliases) {
             for (String alias : aliases) this.aliases.put(alias, name);
+            declared.put(shown, List.of(aliases));
             return this;
         }
 
@@ -90,6 +96,10 @@ final class Args {
                     inline = arg.substring(eq + 1);
                 }
                 name = aliases.getOrDefault(name, name);
+                if ((name.equals("--help") || name.equals("-h")) && !flagOptions.contains(name)
+                        && !flagOptions.contains("--help")) {
+                    throw new HelpRequest(usage());
+                }
                 if (flagOptions.contains(name)) {
                     if (inline != null) throw new UsageException(command + ": " + name + " takes no value");
                     flags.add(name);
@@ -105,6 +115,13 @@ final class Args {
                 }
             }
             return new Args(values, flags, positionals);
+        }
+
+        private String usage() {
+            StringBuilder text = new StringBuilder("usage: vireo ").append(command).append(" [OPTIONS] [ARGS...]\n");
+            declared.forEach((option, aliases) -> text.append("  ").append(option)
+                    .append(aliases.isEmpty() ? "" : " (" + String.join(", ", aliases) + ")").append('\n'));
+            return text.toString();
         }
     }
 

@@ -1,16 +1,16 @@
 package dev.vireo.cli;
 
-import dev.vireo.image.Digest;
 import dev.vireo.image.Image;
-import dev.vireo.image.ImageConfig;
 import dev.vireo.image.ImageArchives;
-import dev.vireo.image.ImageRef;
+import dev.vireo.image.ImageConfig;
 import dev.vireo.image.ImageStore;
 import dev.vireo.image.Json;
 import dev.vireo.image.Layer;
 import dev.vireo.image.PruneReport;
 import dev.vireo.image.Rootfs;
 import dev.vireo.image.StoredImage;
+import dev.vireo.oci.Digest;
+import dev.vireo.oci.ImageRef;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;

@@ -52,6 +52,9 @@ public final class Main {
         List<String> rest = Arrays.asList(argv).subList(1, argv.length);
         try {
             return command.run(rest);
+        } catch (HelpRequest help) {
+            System.out.print(help.getMessage());
+            return 0;
         } catch (Exception | Error e) {
             if (System.getenv("VIREO_DEBUG") != null) throw e;
             System.err.println("vireo " + argv[0] + ": " + oneLine(e));

@@ -38,6 +38,9 @@ final class RuntimeCommand implements Command {
         return "an OCI runtime with runc's verbs: create, start, state, kill, delete, run, exec, list, stats, spec, features";
     }
 
+    private static final String USAGE = "usage: vireo runtime [--root DIR] "
+            + "create|start|state|kill|delete|run|list|exec|features|spec|stats ...";
+
     @Override
     public int run(List<String> argv) throws Exception {
         Path root = DEFAULT_ROOT;
@@ -60,11 +63,11 @@ final class RuntimeCommand implements Command {
                 case "--debug", "--systemd-cgroup" -> {
                     if (name.equals("--systemd-cgroup")) throw new UsageException("runtime: the systemd cgroup driver is not supported");
                 }
+                case "--help", "-h" -> throw new HelpRequest(USAGE + "\n");
                 default -> throw new UsageException("runtime: unknown option " + a);
             }
         }
-        if (i >= argv.size()) throw new UsageException("usage: vireo runtime [--root DIR] "
-                + "create|start|state|kill|delete|run|list|exec|features|spec|stats ...");
+        if (i >= argv.size()) throw new UsageException(USAGE);
         String verb = argv.get(i);
         List<String> rest = argv.subList(i + 1, argv.size());
         try {
@@ -84,16 +87,16 @@ final class RuntimeCommand implements Command {
         return switch (verb) {
             case "create" -> create(runtime, rest);
             case "start" -> {
-                runtime.start(id(Args.spec("start").parse(rest)));
+                runtime.start(id(Args.spec("runtime start").parse(rest)));
                 yield 0;
             }
             case "state" -> {
-                System.out.print(runtime.state(id(Args.spec("state").parse(rest))).toJson());
+                System.out.print(runtime.state(id(Args.spec("runtime state").parse(rest))).toJson());
                 yield 0;
             }
             case "kill" -> kill(runtime, rest);
             case "delete" -> {
-                Args a = Args.spec("delete").flag("--force", "-f").parse(rest);
+                Args a = Args.spec("runtime delete").flag("--force", "-f").parse(rest);
                 runtime.delete(id(a), a.flag("--force"));
                 yield 0;
             }
@@ -110,7 +113,7 @@ final class RuntimeCommand implements Command {
     }
 
     private static Args.Spec createOptions(String verb) {
-        return Args.spec(verb).option("--bundle", "-b").option("--console-socket").option("--pid-file")
+        return Args.spec("runtime " + verb).option("--bundle", "-b").option("--console-socket").option("--pid-file")
                 .option("--preserve-fds").flag("--no-pivot").flag("--no-new-keyring");
     }
 
@@ -165,7 +168,7 @@ final class RuntimeCommand implements Command {
     }
 
     private int kill(ContainerRuntime runtime, List<String> rest) {
-        Args a = Args.spec("kill").flag("--all", "-a").parse(rest);
+        Args a = Args.spec("runtime kill").flag("--all", "-a").parse(rest);
         String signal = a.positionals().size() > 1 ? a.positionals().get(1) : "SIGTERM";
         if (a.positionals().size() > 2) throw new UsageException("usage: vireo runtime kill [--all] ID [SIGNAL]");
         runtime.kill(a.positional(0, "container ID"), Signals.parse(signal), a.flag("--all"));
@@ -173,7 +176,7 @@ final class RuntimeCommand implements Command {
     }
 
     private int list(ContainerRuntime runtime, List<String> rest) {
-        Args a = Args.spec("list").option("--format", "-f").flag("--quiet", "-q").parse(rest);
+        Args a = Args.spec("runtime list").option("--format", "-f").flag("--quiet", "-q").parse(rest);
         List<ContainerState> states = runtime.list();
         String format = a.value("--format").orElse("table");
         if (a.flag("--quiet")) {
@@ -192,7 +195,7 @@ final class RuntimeCommand implements Command {
     }
 
     private int exec(ContainerRuntime runtime, List<String> rest) throws IOException {
-        Args a = Args.spec("exec").option("--console-socket").option("--cwd").option("--env", "-e").option("--user", "-u")
+        Args a = Args.spec("runtime exec").option("--console-socket").option("--cwd").option("--env", "-e").option("--user", "-u")
                 .option("--additional-gids", "-g").option("--process", "-p").option("--pid-file").option("--cap", "-c")
                 .option("--preserve-fds").option("--process-label").option("--apparmor").flag("--tty", "-t")
                 .flag("--detach", "-d").flag("--no-new-privs").flag("--ignore-paused").stopAtFirstPositional().parse(rest);
@@ -213,14 +216,14 @@ final class RuntimeCommand implements Command {
     }
 
     private int stats(ContainerRuntime runtime, List<String> rest) {
-        ContainerStats stats = runtime.stats(id(Args.spec("stats").parse(rest)));
+        ContainerStats stats = runtime.stats(id(Args.spec("runtime stats").parse(rest)));
         System.out.print(stats.toJson());
         return 0;
     }
 
     /** {@code spec}: Docker's default config.json, running {@code sh} or the command after {@code --}. */
     private int spec(List<String> rest) throws IOException {
-        Args a = Args.spec("spec").option("--bundle", "-b").flag("--rootless").parse(rest);
+        Args a = Args.spec("runtime spec").option("--bundle", "-b").flag("--rootless").parse(rest);
         if (a.flag("--rootless")) throw new UsageException("spec --rootless: rootless containers are not supported");
         List<String> args = a.positionals().isEmpty() ? List.of("sh") : a.positionals();
         Path file = bundle(a).resolve("config.json");

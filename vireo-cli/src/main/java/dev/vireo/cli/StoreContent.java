@@ -1,11 +1,11 @@
 package dev.vireo.cli;
 
-import dev.vireo.image.BadContentException;
-import dev.vireo.image.ImageRef;
 import dev.vireo.image.ImageStore;
 import dev.vireo.image.Progress;
-import dev.vireo.registry.Descriptor;
-import dev.vireo.registry.Digest;
+import dev.vireo.oci.BadContentException;
+import dev.vireo.oci.Descriptor;
+import dev.vireo.oci.Digest;
+import dev.vireo.oci.ImageRef;
 import dev.vireo.registry.LocalContent;
 
 import java.io.IOException;
@@ -29,27 +29,23 @@ final class StoreContent implements LocalContent {
         this.store = store;
     }
 
-    private static dev.vireo.image.Digest local(Digest digest) {
-        return dev.vireo.image.Digest.parse(digest.toString());
-    }
-
-    private static dev.vireo.image.Descriptor local(Descriptor descriptor) {
-        return new dev.vireo.image.Descriptor(descriptor.mediaType(), local(descriptor.digest()), descriptor.size());
+    private static dev.vireo.oci.Descriptor local(Descriptor descriptor) {
+        return new dev.vireo.oci.Descriptor(descriptor.mediaType(), descriptor.digest(), descriptor.size());
     }
 
     @Override
     public long size(Digest digest) {
-        return store.blobSize(local(digest));
+        return store.blobSize(digest);
     }
 
     @Override
     public InputStream open(Digest digest) throws IOException {
-        return store.openBlob(local(digest));
+        return store.openBlob(digest);
     }
 
     @Override
     public byte[] read(Digest digest) throws IOException {
-        return store.readBlob(local(digest));
+        return store.readBlob(digest);
     }
 
     @Override
@@ -60,7 +56,7 @@ final class StoreContent implements LocalContent {
     @Override
     public void add(Descriptor descriptor, Path verifiedFile) throws IOException {
         try (InputStream in = Files.newInputStream(verifiedFile)) {
-            store.putBlob(descriptor.mediaType(), in, local(descriptor.digest()), descriptor.size(), Progress.NONE);
+            store.putBlob(descriptor.mediaType(), in, descriptor.digest(), descriptor.size(), Progress.NONE);
         }
         Files.delete(verifiedFile);
     }
@@ -73,7 +69,7 @@ final class StoreContent implements LocalContent {
     /** A store name ({@code busybox}, {@code busybox:1.36}, {@code localhost:5000/app:v1}), else an image ID or digest. */
     @Override
     public Optional<Descriptor> lookup(String name) throws IOException {
-        Optional<dev.vireo.image.Descriptor> found;
+        Optional<dev.vireo.oci.Descriptor> found;
         try {
             found = store.lookup(ImageRef.parse(name));
         } catch (BadContentException e) {
@@ -86,7 +82,7 @@ final class StoreContent implements LocalContent {
                 return Optional.empty();
             }
         }
-        return found.map(d -> new Descriptor(d.mediaType(), Digest.parse(d.digest().toString()), d.size()));
+        return found.map(d -> new Descriptor(d.mediaType(), d.digest(), d.size()));
     }
 
     @Override

@@ -2,12 +2,12 @@ package dev.vireo.cli;
 
 import dev.vireo.http.Tls;
 import dev.vireo.image.ImageStore;
-import dev.vireo.registry.Descriptor;
+import dev.vireo.oci.Descriptor;
+import dev.vireo.oci.ImageRef;
 import dev.vireo.registry.DockerCredentials;
 import dev.vireo.registry.LocalContent;
 import dev.vireo.registry.OciLayout;
 import dev.vireo.registry.RegistryClient;
-import dev.vireo.registry.RemoteReference;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -47,7 +47,7 @@ final class TransferCommand implements Command {
     }
 
     private int transfer(Args args, LocalContent local) throws Exception {
-        RemoteReference remote = RemoteReference.parse(args.positional(push ? 1 : 0, push ? "destination [REGISTRY/]REPO[:TAG]" : "REGISTRY/REPO[:TAG]"));
+        ImageRef remote = ImageRef.parse(args.positional(push ? 1 : 0, push ? "destination [REGISTRY/]REPO[:TAG]" : "REGISTRY/REPO[:TAG]"));
         if (args.positionals().size() > (push ? 2 : 1)) throw new UsageException("too many arguments");
         RegistryClient.Options options = RegistryClient.Options.defaults().withPlainHttp(args.flag("--plain-http"));
         if (args.value("--parallel").isPresent()) {
@@ -59,7 +59,7 @@ final class TransferCommand implements Command {
         }
         if (args.value("--tls-ca").isPresent()) options = options.withTls(Tls.trusting(Path.of(args.required("--tls-ca"))));
         Optional<String[]> credentials = args.value("--creds").map(TransferCommand::splitCredentials)
-                .or(() -> DockerCredentials.lookup(remote.registry()));
+                .or(() -> DockerCredentials.lookup(remote.domain()));
         if (credentials.isPresent()) options = options.withCredentials(credentials.get()[0], credentials.get()[1]);
         Descriptor manifest = null;
         if (push) {
@@ -68,15 +68,15 @@ final class TransferCommand implements Command {
             manifest = local.lookup(name).or(() -> lookupQuietly(local, name + ":latest"))
                     .orElseThrow(() -> new IllegalArgumentException("no local image named " + name));
         }
-        try (RegistryClient client = RegistryClient.connect(remote.registry(), options);
+        try (RegistryClient client = RegistryClient.connect(remote.domain(), options);
              TransferDisplay display = new TransferDisplay(System.out, push)) {
             var progress = args.flag("--quiet") ? dev.vireo.registry.TransferProgress.NONE : display;
             if (push) {
-                client.push(local, manifest, remote.repository(), remote.tag(), args.value("--mount-from").orElse(null), progress);
+                client.push(local, manifest, remote.path(), remote.tag(), args.value("--mount-from").orElse(null), progress);
                 display.close();
                 System.out.println((remote.tag() != null ? remote.tag() : "pushed") + ": digest: " + manifest.digest() + " size: " + manifest.size());
             } else {
-                Descriptor pulled = client.pull(remote.repository(), remote.reference(), local, progress);
+                Descriptor pulled = client.pull(remote.path(), remote.reference(), local, progress);
                 local.tag(remote.toString(), pulled);
                 display.close();
                 System.out.println("Digest: " + pulled.digest());

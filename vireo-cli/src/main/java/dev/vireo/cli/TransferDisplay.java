@@ -1,6 +1,6 @@
 package dev.vireo.cli;
 
-import dev.vireo.registry.Digest;
+import dev.vireo.oci.Digest;
 import dev.vireo.registry.TransferProgress;
 
 import java.io.PrintStream;

@@ -1,5 +1,12 @@
 package dev.vireo.image;
 
+import dev.vireo.oci.Descriptor;
+import dev.vireo.oci.Platform;
+
+import dev.vireo.oci.BadContentException;
+
+import dev.vireo.oci.ImageRef;
+
 import dev.vireo.image.archive.ArchiveReader;
 import dev.vireo.image.archive.ArchiveWriter;
 

@@ -1,5 +1,9 @@
 package dev.vireo.image;
 
+import dev.vireo.oci.Platform;
+
+import dev.vireo.oci.Digest;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 

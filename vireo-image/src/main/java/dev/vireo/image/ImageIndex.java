@@ -1,5 +1,10 @@
 package dev.vireo.image;
 
+import dev.vireo.oci.Descriptor;
+import dev.vireo.oci.Platform;
+
+import dev.vireo.oci.MediaTypes;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 

@@ -1,5 +1,13 @@
 package dev.vireo.image;
 
+import dev.vireo.oci.Descriptor;
+
+import dev.vireo.oci.BadContentException;
+
+import dev.vireo.oci.ImageRef;
+
+import dev.vireo.oci.Digest;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,13 @@
 package dev.vireo.image;
 
+import dev.vireo.oci.Descriptor;
+import dev.vireo.oci.Platform;
+
+import dev.vireo.oci.BadContentException;
+import dev.vireo.oci.Digest;
+import dev.vireo.oci.ImageRef;
+import dev.vireo.oci.MediaTypes;
+
 import dev.vireo.image.layer.Compression;
 import dev.vireo.image.store.BlobStore;
 import dev.vireo.image.store.LayerCommitter;

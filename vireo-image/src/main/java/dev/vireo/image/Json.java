@@ -1,5 +1,7 @@
 package dev.vireo.image;
 
+import dev.vireo.oci.BadContentException;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;

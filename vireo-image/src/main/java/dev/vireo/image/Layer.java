@@ -1,5 +1,9 @@
 package dev.vireo.image;
 
+import dev.vireo.oci.Descriptor;
+
+import dev.vireo.oci.Digest;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,9 @@
 package dev.vireo.image;
 
+import dev.vireo.oci.BadContentException;
+
+import dev.vireo.oci.MediaTypes;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** What a manifest digest names: an image manifest or an index of them. */
@@ -21,7 +25,7 @@ public sealed interface ManifestDocument permits Manifest, ImageIndex {
             mediaType = tree.has("manifests") ? MediaTypes.OCI_INDEX : MediaTypes.OCI_MANIFEST;
         }
         if (declaredType != null && !declaredType.equals(mediaType)
-                && !(MediaTypes.manifestTypes().contains(declaredType) && sameKind(declaredType, mediaType))) {
+                && !(MediaTypes.MANIFEST_TYPES.contains(declaredType) && sameKind(declaredType, mediaType))) {
             throw new BadContentException("manifest declares media type " + mediaType + " but was given as " + declaredType);
         }
         if (tree.path("schemaVersion").asInt() != 2) {

@@ -1,5 +1,7 @@
 package dev.vireo.image;
 
+import dev.vireo.oci.Digest;
+
 import java.util.List;
 
 /** What garbage collection removed: dangling images, blobs, layer snapshots, and the bytes freed. */

@@ -1,5 +1,7 @@
 package dev.vireo.image;
 
+import dev.vireo.oci.Digest;
+
 import java.nio.file.Path;
 import java.util.List;
 

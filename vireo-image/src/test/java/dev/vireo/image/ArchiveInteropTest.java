@@ -1,5 +1,9 @@
 package dev.vireo.image;
 
+import dev.vireo.oci.BadContentException;
+
+import dev.vireo.oci.ImageRef;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

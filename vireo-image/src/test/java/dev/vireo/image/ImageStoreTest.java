@@ -1,5 +1,15 @@
 package dev.vireo.image;
 
+import dev.vireo.oci.Descriptor;
+
+import dev.vireo.oci.BadContentException;
+
+import dev.vireo.oci.ImageRef;
+
+import dev.vireo.oci.MediaTypes;
+
+import dev.vireo.oci.Digest;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,5 +1,12 @@
 package dev.vireo.image;
 
+import dev.vireo.oci.Descriptor;
+import dev.vireo.oci.Platform;
+
+import dev.vireo.oci.Digest;
+import dev.vireo.oci.ImageRef;
+import dev.vireo.oci.MediaTypes;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

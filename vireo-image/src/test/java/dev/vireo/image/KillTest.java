@@ -1,5 +1,7 @@
 package dev.vireo.image;
 
+import dev.vireo.oci.Digest;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,5 +1,9 @@
 package dev.vireo.image;
 
+import dev.vireo.oci.BadContentException;
+import dev.vireo.oci.Digest;
+import dev.vireo.oci.MediaTypes;
+
 import dev.vireo.image.tar.TarEntry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

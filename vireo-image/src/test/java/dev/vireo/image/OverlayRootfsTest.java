@@ -1,8 +1,11 @@
 package dev.vireo.image;
 
+import dev.vireo.oci.Digest;
+import dev.vireo.oci.ImageRef;
+
+import dev.vireo.image.layer.Compression;
 import dev.vireo.image.tar.TarEntry;
 import dev.vireo.image.tar.TarReader;
-import dev.vireo.image.layer.Compression;
 import dev.vireo.sys.FileMetadata;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

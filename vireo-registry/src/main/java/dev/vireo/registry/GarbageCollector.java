@@ -1,5 +1,7 @@
 package dev.vireo.registry;
 
+import dev.vireo.oci.Digest;
+
 import dev.vireo.registry.storage.Storage;
 import dev.vireo.registry.storage.Uploads;
 

@@ -1,5 +1,9 @@
 package dev.vireo.registry;
 
+import dev.vireo.oci.Descriptor;
+
+import dev.vireo.oci.Digest;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;

@@ -1,5 +1,14 @@
 package dev.vireo.registry;
 
+import dev.vireo.oci.Descriptor;
+
+import dev.vireo.oci.BadContentException;
+
+import dev.vireo.oci.MediaTypes;
+
+import dev.vireo.oci.Digest;
+import dev.vireo.oci.Platform;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -64,7 +73,7 @@ public record Manifest(String mediaType, String artifactType, Descriptor config,
             for (JsonNode child : manifests) children.add(descriptor(child, "manifests[]"));
             return new Manifest(mediaType, artifactType, null, List.of(), List.copyOf(children), subject, annotations);
         }
-        if (MediaTypes.isImageManifest(mediaType)) {
+        if (MediaTypes.isManifest(mediaType)) {
             JsonNode config = root.get("config");
             if (config == null) throw invalid("a manifest needs a config descriptor");
             JsonNode layers = root.get("layers");
@@ -87,20 +96,19 @@ public record Manifest(String mediaType, String artifactType, Descriptor config,
         Digest parsed;
         try {
             parsed = Digest.parse(digest);
-        } catch (Digest.InvalidDigestException e) {
+        } catch (BadContentException e) {
             throw invalid(where + ": " + e.getMessage());
         }
         List<String> urls = new ArrayList<>();
         JsonNode urlNode = node.get("urls");
         if (urlNode != null && urlNode.isArray()) urlNode.forEach(u -> urls.add(u.asText()));
         JsonNode platform = node.get("platform");
-        String platformName = null;
-        if (platform != null && platform.isObject()) {
-            platformName = platform.path("os").asText("") + "/" + platform.path("architecture").asText("")
-                    + (platform.hasNonNull("variant") ? "/" + platform.get("variant").asText() : "");
-        }
-        return new Descriptor(mediaType, parsed, size.longValue(), text(node, "artifactType"), stringMap(node.get("annotations")), urls,
-                platformName);
+        Platform parsedPlatform = platform != null && platform.isObject()
+                ? new Platform(platform.path("architecture").asText(""), platform.path("os").asText(""), text(platform, "os.version"),
+                        null, text(platform, "variant"))
+                : null;
+        return new Descriptor(mediaType, parsed, size.longValue(), urls, stringMap(node.get("annotations")), parsedPlatform,
+                text(node, "artifactType"));
     }
 
     private static String text(JsonNode node, String field) {

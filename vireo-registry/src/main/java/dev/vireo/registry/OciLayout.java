@@ -1,5 +1,11 @@
 package dev.vireo.registry;
 
+import dev.vireo.oci.Descriptor;
+
+import dev.vireo.oci.MediaTypes;
+
+import dev.vireo.oci.Digest;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -1,9 +1,15 @@
 package dev.vireo.registry;
 
+import dev.vireo.oci.Descriptor;
+
+import dev.vireo.oci.MediaTypes;
+
+import dev.vireo.oci.Digest;
+import dev.vireo.oci.Platform;
+
 import dev.vireo.registry.client.BlobTransfer;
 import dev.vireo.registry.client.Session;
 
-import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -16,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import javax.net.ssl.SSLContext;
 
 /**
  * Moves images between {@link LocalContent} and a registry speaking the distribution API.
@@ -64,9 +71,14 @@ public final class RegistryClient implements AutoCloseable {
 
     /** Connects to {@code registry} ({@code host[:port]}) and learns how it authenticates. */
     public static RegistryClient connect(String registry, Options options) throws IOException {
-        boolean loopback = new RemoteReference(registry, "probe", "latest", null).loopback();
-        return new RegistryClient(Session.open(registry, options.plainHttp(), loopback, options.tls(), options.user(), options.password()),
+        return new RegistryClient(Session.open(registry, options.plainHttp(), loopback(registry), options.tls(), options.user(), options.password()),
                 options.parallel());
+    }
+
+    /** Whether the registry is on this machine, where Docker allows plain HTTP too. */
+    static boolean loopback(String registry) {
+        String host = registry.startsWith("[") ? registry.substring(0, registry.indexOf(']') + 1) : registry.split(":")[0];
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]");
     }
 
     public URI base() {
@@ -122,7 +134,7 @@ public final class RegistryClient implements AutoCloseable {
     private boolean remoteManifestExists(String repository, Digest digest, String scope) throws IOException {
         URI uri = session.resolve("/v2/" + repository + "/manifests/" + digest);
         return session.send(() -> HttpRequest.newBuilder(uri).method("HEAD", HttpRequest.BodyPublishers.noBody())
-                .header("Accept", String.join(", ", MediaTypes.MANIFESTS)), HttpResponse.BodyHandlers.discarding(), scope).statusCode() == 200;
+                .header("Accept", String.join(", ", MediaTypes.MANIFEST_TYPES)), HttpResponse.BodyHandlers.discarding(), scope).statusCode() == 200;
     }
 
     /** A manifest as the registry served it, verified against the digest it was asked by or announced. */
@@ -131,7 +143,7 @@ public final class RegistryClient implements AutoCloseable {
     public Fetched fetchManifest(String repository, String reference, String scope) throws IOException {
         URI uri = session.resolve("/v2/" + repository + "/manifests/" + reference);
         HttpResponse<byte[]> response = session.send(() -> HttpRequest.newBuilder(uri).GET()
-                .header("Accept", String.join(", ", MediaTypes.MANIFESTS)), HttpResponse.BodyHandlers.ofByteArray(), scope);
+                .header("Accept", String.join(", ", MediaTypes.MANIFEST_TYPES)), HttpResponse.BodyHandlers.ofByteArray(), scope);
         if (response.statusCode() != 200) {
             throw new IOException("manifest " + repository + ":" + reference + ": "
                     + Session.describe(response, new String(response.body(), java.nio.charset.StandardCharsets.UTF_8)));
@@ -149,7 +161,7 @@ public final class RegistryClient implements AutoCloseable {
             throw new IOException("manifest content has digest " + digest + " but the registry announced " + announced.get());
         }
         String contentType = response.headers().firstValue("Content-Type").map(t -> t.split(";")[0].strip()).orElse(null);
-        Manifest manifest = Manifest.parse(content, MediaTypes.MANIFESTS.contains(contentType) ? contentType : null);
+        Manifest manifest = Manifest.parse(content, MediaTypes.MANIFEST_TYPES.contains(contentType) ? contentType : null);
         return new Fetched(new Descriptor(manifest.mediaType(), digest, content.length), content, manifest);
     }
 
@@ -165,7 +177,7 @@ public final class RegistryClient implements AutoCloseable {
         Fetched image = top;
         if (top.manifest().isIndex()) {
             Descriptor chosen = platformManifest(top.manifest())
-                    .orElseThrow(() -> new IOException(repository + ":" + reference + " has no manifest for " + hostPlatform()));
+                    .orElseThrow(() -> new IOException(repository + ":" + reference + " has no manifest for " + Platform.host()));
             image = fetchManifest(repository, chosen.digest().toString(), scope);
         }
         List<Descriptor> blobs = image.manifest().blobs().stream().filter(b -> b.urls().isEmpty()).toList();
@@ -175,23 +187,10 @@ public final class RegistryClient implements AutoCloseable {
         return top.descriptor();
     }
 
-    private static String hostPlatform() {
-        return "linux/" + goArch();
-    }
-
-    private static String goArch() {
-        return switch (System.getProperty("os.arch")) {
-            case "amd64", "x86_64" -> "amd64";
-            case "aarch64" -> "arm64";
-            default -> System.getProperty("os.arch");
-        };
-    }
-
     /** The child of an index for linux on this architecture, read from the raw document's platform fields. */
     private Optional<Descriptor> platformManifest(Manifest index) {
         for (Descriptor child : index.manifests()) {
-            String platform = child.platform();
-            if (platform == null || platform.equals(hostPlatform()) || platform.startsWith(hostPlatform() + "/")) return Optional.of(child);
+            if (child.platform() == null || Platform.host().matches(child.platform())) return Optional.of(child);
         }
         return Optional.empty();
     }

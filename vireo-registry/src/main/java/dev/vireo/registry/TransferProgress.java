@@ -1,5 +1,7 @@
 package dev.vireo.registry;
 
+import dev.vireo.oci.Digest;
+
 /** What a push or pull reports per blob as it goes; implementations must be thread-safe (blobs move in parallel). */
 @FunctionalInterface
 public interface TransferProgress {

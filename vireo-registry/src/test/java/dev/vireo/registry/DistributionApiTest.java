@@ -1,5 +1,8 @@
 package dev.vireo.registry;
 
+import dev.vireo.oci.Digest;
+import dev.vireo.oci.MediaTypes;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -191,7 +194,7 @@ class DistributionApiTest {
     void servesManifestsByTagAndDigestWithNegotiation() throws Exception {
         byte[] manifest = registry.pushImage("lib/app", "v1", 7);
         Digest digest = Digest.sha256(manifest);
-        HttpResponse<byte[]> byTag = registry.sendBytes(registry.request("/v2/lib/app/manifests/v1").header("Accept", String.join(",", MediaTypes.MANIFESTS)));
+        HttpResponse<byte[]> byTag = registry.sendBytes(registry.request("/v2/lib/app/manifests/v1").header("Accept", String.join(",", MediaTypes.MANIFEST_TYPES)));
         assertEquals(200, byTag.statusCode());
         assertArrayEquals(manifest, byTag.body());
         assertEquals(MediaTypes.OCI_MANIFEST, byTag.headers().firstValue("Content-Type").orElseThrow());
@@ -256,14 +259,14 @@ class DistributionApiTest {
         Digest config = registry.pushBlob("app", "{}".getBytes(StandardCharsets.UTF_8));
         byte[] manifest = RegistryFixture.manifestJson(MediaTypes.DOCKER_MANIFEST, config, 2, List.of(), List.of()).getBytes(StandardCharsets.UTF_8);
         Digest manifestDigest = Digest.sha256(manifest);
-        String list = "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.DOCKER_LIST + "\",\"manifests\":[{\"mediaType\":\""
+        String list = "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.DOCKER_MANIFEST_LIST + "\",\"manifests\":[{\"mediaType\":\""
                 + MediaTypes.DOCKER_MANIFEST + "\",\"digest\":\"" + manifestDigest + "\",\"size\":" + manifest.length
                 + ",\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}}]}";
-        assertError(putManifest("app", "multi", MediaTypes.DOCKER_LIST, list.getBytes(StandardCharsets.UTF_8)), 400, "MANIFEST_BLOB_UNKNOWN");
+        assertError(putManifest("app", "multi", MediaTypes.DOCKER_MANIFEST_LIST, list.getBytes(StandardCharsets.UTF_8)), 400, "MANIFEST_BLOB_UNKNOWN");
         assertEquals(201, putManifest("app", manifestDigest.toString(), MediaTypes.DOCKER_MANIFEST, manifest).statusCode());
-        assertEquals(201, putManifest("app", "multi", MediaTypes.DOCKER_LIST, list.getBytes(StandardCharsets.UTF_8)).statusCode());
-        HttpResponse<String> got = registry.send(registry.request("/v2/app/manifests/multi").header("Accept", MediaTypes.DOCKER_LIST));
-        assertEquals(MediaTypes.DOCKER_LIST, got.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals(201, putManifest("app", "multi", MediaTypes.DOCKER_MANIFEST_LIST, list.getBytes(StandardCharsets.UTF_8)).statusCode());
+        HttpResponse<String> got = registry.send(registry.request("/v2/app/manifests/multi").header("Accept", MediaTypes.DOCKER_MANIFEST_LIST));
+        assertEquals(MediaTypes.DOCKER_MANIFEST_LIST, got.headers().firstValue("Content-Type").orElseThrow());
     }
 
     @Test

@@ -1,5 +1,9 @@
 package dev.vireo.registry;
 
+import dev.vireo.oci.MediaTypes;
+
+import dev.vireo.oci.Digest;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,21 +1,21 @@
 package dev.vireo.image.archive;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.vireo.image.BadContentException;
-import dev.vireo.image.Descriptor;
-import dev.vireo.image.Digest;
 import dev.vireo.image.ImageIndex;
-import dev.vireo.image.ImageRef;
 import dev.vireo.image.ImageStore;
 import dev.vireo.image.Json;
 import dev.vireo.image.Manifest;
 import dev.vireo.image.ManifestDocument;
-import dev.vireo.image.MediaTypes;
 import dev.vireo.image.Progress;
 import dev.vireo.image.layer.Compression;
 import dev.vireo.image.layer.EntryPaths;
 import dev.vireo.image.tar.TarEntry;
 import dev.vireo.image.tar.TarReader;
+import dev.vireo.oci.BadContentException;
+import dev.vireo.oci.Descriptor;
+import dev.vireo.oci.Digest;
+import dev.vireo.oci.ImageRef;
+import dev.vireo.oci.MediaTypes;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;

@@ -1,10 +1,7 @@
 package dev.vireo.image.archive;
 
-import dev.vireo.image.Descriptor;
-import dev.vireo.image.Digest;
 import dev.vireo.image.Image;
 import dev.vireo.image.ImageIndex;
-import dev.vireo.image.ImageRef;
 import dev.vireo.image.ImageStore;
 import dev.vireo.image.Json;
 import dev.vireo.image.Layer;
@@ -12,6 +9,9 @@ import dev.vireo.image.Progress;
 import dev.vireo.image.layer.Compression;
 import dev.vireo.image.tar.TarEntry;
 import dev.vireo.image.tar.TarWriter;
+import dev.vireo.oci.Descriptor;
+import dev.vireo.oci.Digest;
+import dev.vireo.oci.ImageRef;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

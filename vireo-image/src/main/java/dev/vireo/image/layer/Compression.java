@@ -1,7 +1,7 @@
 package dev.vireo.image.layer;
 
-import dev.vireo.image.BadContentException;
-import dev.vireo.image.MediaTypes;
+import dev.vireo.oci.BadContentException;
+import dev.vireo.oci.MediaTypes;
 import io.airlift.compress.zstd.ZstdInputStream;
 
 import java.io.BufferedInputStream;

@@ -1,6 +1,6 @@
 package dev.vireo.image.layer;
 
-import dev.vireo.image.BadContentException;
+import dev.vireo.oci.BadContentException;
 
 import java.io.IOException;
 import java.nio.file.Files;

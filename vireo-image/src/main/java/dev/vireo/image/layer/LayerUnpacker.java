@@ -1,11 +1,11 @@
 package dev.vireo.image.layer;
 
-import dev.vireo.image.BadContentException;
-import dev.vireo.image.Digest;
 import dev.vireo.image.Progress;
 import dev.vireo.image.store.AtomicFiles;
 import dev.vireo.image.tar.TarEntry;
 import dev.vireo.image.tar.TarReader;
+import dev.vireo.oci.BadContentException;
+import dev.vireo.oci.Digest;
 import dev.vireo.sys.FileMetadata;
 
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package dev.vireo.image.store;
 
-import dev.vireo.image.BadContentException;
-import dev.vireo.image.Digest;
 import dev.vireo.image.Progress;
+import dev.vireo.oci.BadContentException;
+import dev.vireo.oci.Digest;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,12 +1,12 @@
 package dev.vireo.image.store;
 
-import dev.vireo.image.BadContentException;
-import dev.vireo.image.Descriptor;
-import dev.vireo.image.Digest;
 import dev.vireo.image.Layer;
 import dev.vireo.image.Progress;
 import dev.vireo.image.layer.Compression;
 import dev.vireo.image.layer.LayerWriter;
+import dev.vireo.oci.BadContentException;
+import dev.vireo.oci.Descriptor;
+import dev.vireo.oci.Digest;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;

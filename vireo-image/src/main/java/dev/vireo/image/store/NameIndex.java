@@ -1,10 +1,10 @@
 package dev.vireo.image.store;
 
-import dev.vireo.image.Descriptor;
-import dev.vireo.image.Digest;
 import dev.vireo.image.ImageIndex;
-import dev.vireo.image.ImageRef;
 import dev.vireo.image.Json;
+import dev.vireo.oci.Descriptor;
+import dev.vireo.oci.Digest;
+import dev.vireo.oci.ImageRef;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

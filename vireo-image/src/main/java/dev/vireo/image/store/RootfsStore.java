@@ -1,11 +1,11 @@
 package dev.vireo.image.store;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.vireo.image.BadContentException;
-import dev.vireo.image.Digest;
 import dev.vireo.image.Json;
 import dev.vireo.image.Rootfs;
 import dev.vireo.image.overlay.OverlayMount;
+import dev.vireo.oci.BadContentException;
+import dev.vireo.oci.Digest;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package dev.vireo.image.tar;
 
-import dev.vireo.image.BadContentException;
+import dev.vireo.oci.BadContentException;
 
 import java.io.EOFException;
 import java.io.FilterInputStream;

@@ -1,10 +1,10 @@
 package dev.vireo.image.layer;
 
-import dev.vireo.image.Digest;
 import dev.vireo.image.Progress;
 import dev.vireo.image.TestTar;
 import dev.vireo.image.tar.TarEntry;
 import dev.vireo.image.tar.TarReader;
+import dev.vireo.oci.Digest;
 import dev.vireo.sys.FileMetadata;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package dev.vireo.image.tar;
 
-import dev.vireo.image.BadContentException;
+import dev.vireo.oci.BadContentException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

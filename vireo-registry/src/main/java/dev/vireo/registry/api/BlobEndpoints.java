@@ -5,7 +5,7 @@ import dev.vireo.http.Headers;
 import dev.vireo.http.Request;
 import dev.vireo.http.Response;
 import dev.vireo.http.Router;
-import dev.vireo.registry.Digest;
+import dev.vireo.oci.Digest;
 import dev.vireo.registry.ErrorCode;
 import dev.vireo.registry.Names;
 import dev.vireo.registry.RegistryException;

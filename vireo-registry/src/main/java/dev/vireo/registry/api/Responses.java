@@ -4,7 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vireo.http.Request;
 import dev.vireo.http.Response;
-import dev.vireo.registry.Digest;
+import dev.vireo.oci.BadContentException;
+import dev.vireo.oci.Digest;
 import dev.vireo.registry.ErrorCode;
 import dev.vireo.registry.Names;
 import dev.vireo.registry.RegistryException;
@@ -50,7 +51,7 @@ final class Responses {
     static Digest digest(String text) {
         try {
             return Digest.parse(text);
-        } catch (Digest.InvalidDigestException e) {
+        } catch (BadContentException e) {
             throw new RegistryException(ErrorCode.DIGEST_INVALID, e.getMessage());
         }
     }

@@ -1,10 +1,10 @@
 package dev.vireo.registry.client;
 
-import dev.vireo.registry.Descriptor;
-import dev.vireo.registry.Digest;
+import dev.vireo.oci.Descriptor;
+import dev.vireo.oci.Digest;
 import dev.vireo.registry.LocalContent;
-import dev.vireo.registry.TransferProgress;
 import dev.vireo.registry.TransferProgress.State;
+import dev.vireo.registry.TransferProgress;
 
 import java.io.FilterInputStream;
 import java.io.IOException;

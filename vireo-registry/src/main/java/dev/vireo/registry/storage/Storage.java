@@ -1,6 +1,6 @@
 package dev.vireo.registry.storage;
 
-import dev.vireo.registry.Digest;
+import dev.vireo.oci.Digest;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

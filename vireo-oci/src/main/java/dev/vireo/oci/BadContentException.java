@@ -1,4 +1,4 @@
-package dev.vireo.image;
+package dev.vireo.oci;
 
 /**
  * Input that Vireo refuses: a digest that does not match its content, a malformed manifest or

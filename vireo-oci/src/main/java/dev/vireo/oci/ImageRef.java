@@ -1,4 +1,4 @@
-package dev.vireo.image;
+package dev.vireo.oci;
 
 import java.util.regex.Pattern;
 
@@ -69,6 +69,11 @@ public record ImageRef(String domain, String path, String tag, Digest digest) {
         if (domain.equals(DEFAULT_DOMAIN) && !path.contains("/")) path = "library/" + path;
         if (tag == null && digest == null) tag = DEFAULT_TAG;
         return new ImageRef(domain, path, tag, digest);
+    }
+
+    /** What a manifest request names: the digest when there is one, else the tag. */
+    public String reference() {
+        return digest != null ? digest.toString() : tag;
     }
 
     /** {@code docker.io/library/busybox}: the repository without tag or digest. */

@@ -1,21 +1,27 @@
-package dev.vireo.image;
+package dev.vireo.oci;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /**
- * A content digest as the OCI image spec writes it, {@code algorithm:encoded}. Only the
- * registered algorithms are accepted: sha256 (64 lowercase hex digits) and sha512 (128).
+ * A content digest as the OCI image spec writes it, {@code algorithm:encoded} (descriptor.md).
+ * Only the registered, verifiable algorithms are accepted: sha256 (64 lowercase hex digits) and
+ * sha512 (128); anything else is a {@link BadContentException}.
  */
 public record Digest(String algorithm, String encoded) implements Comparable<Digest> {
+    private static final Pattern ALGORITHM = Pattern.compile("[a-z0-9]+(?:[+._-][a-z0-9]+)*");
     private static final Pattern HEX = Pattern.compile("[a-f0-9]+");
 
     public Digest {
+        if (!ALGORITHM.matcher(algorithm).matches()) throw new BadContentException("invalid digest algorithm '" + algorithm + "'");
         int length = switch (algorithm) {
             case "sha256" -> 64;
             case "sha512" -> 128;
@@ -40,23 +46,44 @@ public record Digest(String algorithm, String encoded) implements Comparable<Dig
 
     /** The digest of bytes hashed elsewhere by a {@link #newSha256()} instance. */
     public static Digest ofSha256(byte[] hash) {
-        return new Digest("sha256", HexFormat.of().formatHex(hash));
+        return of("sha256", hash);
+    }
+
+    public static Digest of(String algorithm, byte[] hash) {
+        return new Digest(algorithm, HexFormat.of().formatHex(hash));
     }
 
     public static MessageDigest newSha256() {
+        return newHasher("sha256");
+    }
+
+    /** A fresh hasher for an algorithm this class accepts. */
+    public static MessageDigest newHasher(String algorithm) {
         try {
-            return MessageDigest.getInstance("SHA-256");
+            return MessageDigest.getInstance(switch (algorithm) {
+                case "sha256" -> "SHA-256";
+                case "sha512" -> "SHA-512";
+                default -> throw new BadContentException("unsupported digest algorithm '" + algorithm + "'");
+            });
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
+            throw new IllegalStateException("the JDK has no " + algorithm, e);
         }
     }
 
     /** A hasher for this digest's algorithm, to verify content against it. */
     public MessageDigest newHasher() {
-        try {
-            return MessageDigest.getInstance(algorithm.equals("sha256") ? "SHA-256" : "SHA-512");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no " + algorithm, e);
+        return newHasher(algorithm);
+    }
+
+    /** Feeds the first {@code size} bytes of a file to {@code hasher}. */
+    public static void hash(MessageDigest hasher, FileChannel file, long size) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(1024 * 1024);
+        for (long position = 0; position < size; ) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), size - position));
+            int n = file.read(buffer, position);
+            if (n < 0) throw new IOException("file ended at " + position + " of " + size + " bytes");
+            hasher.update(buffer.array(), 0, n);
+            position += n;
         }
     }
 

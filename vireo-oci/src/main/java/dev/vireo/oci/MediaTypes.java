@@ -1,5 +1,6 @@
-package dev.vireo.image;
+package dev.vireo.oci;
 
+import java.util.List;
 import java.util.Set;
 
 /** Media types of the OCI image spec and their Docker schema-2 equivalents. */
@@ -19,6 +20,9 @@ public final class MediaTypes {
     public static final String DOCKER_LAYER_GZIP = "application/vnd.docker.image.rootfs.diff.tar.gzip";
     public static final String DOCKER_LAYER_FOREIGN_GZIP = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
     public static final String DOCKER_LAYER = "application/vnd.docker.image.rootfs.diff.tar";
+
+    /** Every manifest and index type, in the order a client lists them in its Accept field. */
+    public static final List<String> MANIFEST_TYPES = List.of(OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST);
 
     private static final Set<String> MANIFESTS = Set.of(OCI_MANIFEST, DOCKER_MANIFEST);
     private static final Set<String> INDEXES = Set.of(OCI_INDEX, DOCKER_MANIFEST_LIST);
@@ -47,8 +51,4 @@ public final class MediaTypes {
         return LAYERS.contains(mediaType);
     }
 
-    /** The manifest and index types a registry client should list in its Accept header. */
-    public static Set<String> manifestTypes() {
-        return Set.of(OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST);
-    }
 }

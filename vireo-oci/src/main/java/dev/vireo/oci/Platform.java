@@ -1,4 +1,4 @@
-package dev.vireo.image;
+package dev.vireo.oci;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
