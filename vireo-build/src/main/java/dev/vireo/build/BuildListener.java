@@ -1,6 +1,6 @@
 package dev.vireo.build;
 
-import dev.vireo.image.Digest;
+import dev.vireo.oci.Digest;
 
 /**
  * Where a build reports its progress, step by step, as buildah prints it: {@code STEP 3/10: RUN

@@ -1,6 +1,6 @@
 package dev.vireo.build;
 
-import dev.vireo.image.ImageRef;
+import dev.vireo.oci.ImageRef;
 
 import java.nio.file.Path;
 import java.util.List;

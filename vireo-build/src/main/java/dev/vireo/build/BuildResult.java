@@ -1,7 +1,7 @@
 package dev.vireo.build;
 
 import dev.vireo.image.Image;
-import dev.vireo.image.ImageRef;
+import dev.vireo.oci.ImageRef;
 
 import java.util.List;
 

@@ -1,6 +1,8 @@
 package dev.vireo.image;
 
 import dev.vireo.image.store.AtomicFiles;
+import dev.vireo.oci.BadContentException;
+import dev.vireo.oci.Descriptor;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

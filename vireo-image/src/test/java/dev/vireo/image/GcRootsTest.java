@@ -1,5 +1,9 @@
 package dev.vireo.image;
 
+import dev.vireo.oci.BadContentException;
+import dev.vireo.oci.Descriptor;
+import dev.vireo.oci.Digest;
+import dev.vireo.oci.MediaTypes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,8 +1,8 @@
 package dev.vireo.build.cache;
 
-import dev.vireo.image.BadContentException;
-import dev.vireo.image.Descriptor;
-import dev.vireo.image.Digest;
+import dev.vireo.oci.BadContentException;
+import dev.vireo.oci.Descriptor;
+import dev.vireo.oci.Digest;
 import dev.vireo.image.GcRoots;
 import dev.vireo.image.Image;
 import dev.vireo.image.ImageStore;

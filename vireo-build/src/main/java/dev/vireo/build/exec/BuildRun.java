@@ -13,9 +13,9 @@ import dev.vireo.build.dockerfile.Instruction;
 import dev.vireo.build.dockerfile.ShellLexer;
 import dev.vireo.build.dockerfile.Stage;
 import dev.vireo.image.Image;
-import dev.vireo.image.ImageRef;
+import dev.vireo.oci.ImageRef;
 import dev.vireo.image.ImageStore;
-import dev.vireo.image.Platform;
+import dev.vireo.oci.Platform;
 import dev.vireo.runtime.Stdio;
 
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package dev.vireo.build.exec;
 
-import dev.vireo.image.Descriptor;
-import dev.vireo.image.Digest;
+import dev.vireo.oci.Descriptor;
+import dev.vireo.oci.Digest;
 import dev.vireo.image.Image;
 import dev.vireo.image.ImageConfig;
 import dev.vireo.image.Json;

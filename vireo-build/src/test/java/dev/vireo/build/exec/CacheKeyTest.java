@@ -6,7 +6,7 @@ import dev.vireo.build.context.SourceTree;
 import dev.vireo.build.dockerfile.Dockerfile;
 import dev.vireo.build.dockerfile.DockerfileParser;
 import dev.vireo.build.dockerfile.Instruction;
-import dev.vireo.image.Digest;
+import dev.vireo.oci.Digest;
 import dev.vireo.image.Image;
 import dev.vireo.image.ImageConfig;
 import dev.vireo.image.ImageStore;
