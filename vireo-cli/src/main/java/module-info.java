@@ -8,5 +8,6 @@ module dev.vireo.cli {
     requires dev.vireo.http;
     requires dev.vireo.runtime;
     requires dev.vireo.containers;
+    requires dev.vireo.build;
     requires jdk.unsupported;
 }

@@ -33,6 +33,8 @@ public final class Main {
         for (String verb : List.of("run", "ps", "logs", "stop", "rm", "exec", "commit")) {
             commands.put(verb, new ContainerCommand(verb));
         }
+        commands.put("build", new BuildCommand(false));
+        commands.put("builder", new BuildCommand(true));
         return commands;
     }
 

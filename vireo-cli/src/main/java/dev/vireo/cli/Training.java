@@ -79,10 +79,45 @@ final class Training {
             vireo("commit", "--root", store, "training", "training:committed");
             vireo("rm", "--root", store, "training");
             vireo("run", "--rm", "--root", store, "training:none", "true");
+            build(dir, store, busybox);
         }
         vireo("vm", "run", "--kernel", dir.resolve("rootfs/bin/sh").toString());
         vireo("vm", "run", "--help");
         vireo("image", "--unknown");
+    }
+
+    /** {@code vireo build}: a cold build with every kind of step, the same build from the cache, a bad Dockerfile. */
+    private static void build(Path dir, String store, Path busybox) throws Exception {
+        Path base = Files.createDirectories(dir.resolve("base/bin"));
+        Files.copy(busybox, base.resolve("busybox"));
+        Files.createSymbolicLink(base.resolve("sh"), Path.of("busybox"));
+        vireo("image", "import-rootfs", "--root", store, "-q", "-t", "training-base:1", dir.resolve("base").toString());
+        Path context = Files.createDirectories(dir.resolve("context/src"));
+        Files.writeString(context.resolve("a.txt"), "training\n");
+        Files.writeString(context.resolve("../.dockerignore"), "*.tmp\n!keep.tmp\n**/cache\n");
+        Files.writeString(context.resolve("../Dockerfile"), """
+                ARG BASE=training-base:1
+                FROM $BASE AS first
+                ARG VERSION=1
+                ENV APP=/app PATH=/bin
+                WORKDIR $APP
+                COPY src/ ./src/
+                RUN echo "built $VERSION" > built.txt
+                FROM $BASE
+                COPY --from=first --chown=0:0 --chmod=644 /app/ /app/
+                LABEL training=yes
+                EXPOSE 8080
+                USER 0:0
+                HEALTHCHECK --interval=30s CMD ["true"]
+                ENTRYPOINT ["sh", "-c"]
+                CMD ["cat /app/built.txt"]
+                """);
+        String ctx = dir.resolve("context").toString();
+        vireo("build", "--root", store, "-t", "training-built:1", "--build-arg", "VERSION=2", ctx);
+        vireo("build", "--root", store, "-t", "training-built:1", "--build-arg", "VERSION=2", ctx);
+        Files.writeString(context.resolve("../Dockerfile"), "FROM training-base:1\nCOPY only-one\n");
+        vireo("build", "--root", store, ctx);
+        vireo("builder", "prune", "--root", store);
     }
 
     private static void vireo(String... argv) throws Exception {

@@ -26,7 +26,7 @@ import java.util.stream.Stream;
 
 /**
  * Mark and sweep over the store. Roots are the names in {@code index.json} (and unnamed images,
- * unless pruned) and the container root filesystems; from a root, an index reaches its
+ * unless pruned), the container root filesystems and the {@link GcRoots}; from a root, an index reaches its
  * manifests, a manifest its config and layer blobs, a config the ChainIDs of its snapshots.
  * Everything else, and everything in {@code tmp/}, goes. Runs under the exclusive store lock.
  */
@@ -36,14 +36,17 @@ final class GarbageCollector {
     private final NameIndex names;
     private final Snapshots snapshots;
     private final RootfsStore rootfs;
+    private final Path roots;
     private final Path tmp;
 
-    GarbageCollector(ImageStore store, BlobStore blobs, NameIndex names, Snapshots snapshots, RootfsStore rootfs, Path tmp) {
+    GarbageCollector(ImageStore store, BlobStore blobs, NameIndex names, Snapshots snapshots, RootfsStore rootfs,
+                     Path roots, Path tmp) {
         this.store = store;
         this.blobs = blobs;
         this.names = names;
         this.snapshots = snapshots;
         this.rootfs = rootfs;
+        this.roots = roots;
         this.tmp = tmp;
     }
 
@@ -65,6 +68,7 @@ final class GarbageCollector {
             liveChains.addAll(record.chainIds());
             if (record.image() != null) mark(record.image(), liveBlobs, liveChains);
         }
+        markRoots(liveBlobs, liveChains);
         long bytes = 0;
         List<Digest> removedBlobs = new ArrayList<>();
         for (Digest digest : blobs.list()) {
@@ -91,6 +95,30 @@ final class GarbageCollector {
             }
         }
         return new PruneReport(removedImages, removedBlobs, removedSnapshots, temporaries, bytes);
+    }
+
+    /** Marks what every GC root keeps; removes temporary files an interrupted root write left. */
+    private void markRoots(Set<Digest> liveBlobs, Set<Digest> liveChains) throws IOException {
+        if (!Files.isDirectory(roots)) return;
+        try (Stream<Path> owners = Files.list(roots)) {
+            for (Path owner : owners.toList()) {
+                if (!Files.isDirectory(owner)) continue;
+                GcRoots keys = new GcRoots(store, owner);
+                for (String key : keys.keys()) {
+                    try {
+                        Optional<Descriptor> target = keys.get(key);
+                        if (target.isPresent()) mark(target.get().digest(), liveBlobs, liveChains);
+                    } catch (BadContentException e) {
+                        // A root that does not parse keeps nothing.
+                    }
+                }
+                try (Stream<Path> files = Files.list(owner)) {
+                    for (Path file : files.toList()) {
+                        if (file.getFileName().toString().startsWith(".")) Files.deleteIfExists(file);
+                    }
+                }
+            }
+        }
     }
 
     /** Marks a manifest or index and everything it reaches; a blob that does not parse is kept, not followed. */

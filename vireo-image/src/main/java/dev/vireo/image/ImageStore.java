@@ -36,6 +36,9 @@ import java.util.Optional;
  * their last name change; {@link #prune()} takes the lock exclusively, so it never deletes
  * what a running command has written but not yet named. Content is added bottom up (layers,
  * config, manifest, then the name), so a name never points at something incomplete.
+ *
+ * <p>Garbage collection keeps what names, container root filesystems and {@link #roots GC roots}
+ * (under {@code roots/<owner>/}, the build cache's) reach; everything else goes.
  */
 public final class ImageStore {
     /** Environment variable naming the state root; {@code --root} overrides it. */
@@ -50,6 +53,7 @@ public final class ImageStore {
     private final Snapshots snapshots;
     private final RootfsStore rootfs;
     private final StoreLock lock;
+    private final Path roots;
 
     private ImageStore(Path dir) {
         this.dir = dir;
@@ -59,6 +63,7 @@ public final class ImageStore {
         this.snapshots = new Snapshots(dir.resolve("snapshots"), dir.resolve("l"), tmp);
         this.rootfs = new RootfsStore(dir.resolve("rootfs"), dir.resolve("empty"), snapshots);
         this.lock = StoreLock.of(dir.resolve("lock"));
+        this.roots = dir.resolve("roots");
     }
 
     /** {@code $VIREO_STORE_ROOT}, else {@code /var/lib/vireo}. */
@@ -199,6 +204,11 @@ public final class ImageStore {
 
     private void requireBlob(Descriptor target) {
         if (!blobs.has(target.digest())) throw new BadContentException("the store has no manifest " + target.digest());
+    }
+
+    /** The GC roots of {@code owner} (for example {@code build-cache}): content kept alive apart from names. */
+    public GcRoots roots(String owner) {
+        return new GcRoots(this, roots.resolve(GcRoots.checkName(owner)));
     }
 
     // ---- images
@@ -343,13 +353,20 @@ public final class ImageStore {
      * command holds the store, else by the next {@link #prune()}.
      */
     public List<String> remove(String reference, boolean force) throws IOException {
-        return new GarbageCollector(this, blobs, names, snapshots, rootfs, dir.resolve("tmp")).remove(reference, force);
+        return collector().remove(reference, force);
     }
 
     /** Removes dangling images and every blob, snapshot and temporary file nothing refers to. */
     public PruneReport prune() throws IOException {
         try (StoreLock.Held _ = lock.exclusive()) {
-            return new GarbageCollector(this, blobs, names, snapshots, rootfs, dir.resolve("tmp")).collect(true);
+            return collector().collect(true);
+        }
+    }
+
+    /** Removes what nothing refers to, keeping dangling images (after GC roots were dropped, say). */
+    public PruneReport collectGarbage() throws IOException {
+        try (StoreLock.Held _ = lock.exclusive()) {
+            return collector().collect(false);
         }
     }
 
@@ -358,7 +375,11 @@ public final class ImageStore {
         Optional<StoreLock.Held> held = lock.tryExclusive();
         if (held.isEmpty()) return Optional.empty();
         try (StoreLock.Held _ = held.get()) {
-            return Optional.of(new GarbageCollector(this, blobs, names, snapshots, rootfs, dir.resolve("tmp")).collect(false));
+            return Optional.of(collector().collect(false));
         }
+    }
+
+    private GarbageCollector collector() {
+        return new GarbageCollector(this, blobs, names, snapshots, rootfs, roots, dir.resolve("tmp"));
     }
 }

@@ -41,6 +41,19 @@ public final class LayerUnpacker {
     public record Result(Digest diffId, long entries, long bytes) {}
 
     public static Result unpack(InputStream uncompressed, Path root, String label, Progress progress) throws IOException {
+        return apply(uncompressed, root, label, progress, true);
+    }
+
+    /**
+     * Extracts a tar that is not a layer (ADD of a local archive): the same checks and metadata,
+     * but names starting with {@code .wh.} are plain files, as {@code tar -x} leaves them.
+     */
+    public static Result extract(InputStream uncompressed, Path root, String label, Progress progress) throws IOException {
+        return apply(uncompressed, root, label, progress, false);
+    }
+
+    private static Result apply(InputStream uncompressed, Path root, String label, Progress progress, boolean layer)
+            throws IOException {
         MessageDigest hasher = Digest.newSha256();
         CountingInput counted = new CountingInput(new DigestInputStream(uncompressed, hasher));
         EntryPaths paths = new EntryPaths(root);
@@ -49,7 +62,7 @@ public final class LayerUnpacker {
         TarReader tar = new TarReader(counted);
         long lastReport = 0;
         for (TarEntry entry; (entry = tar.next()) != null; ) {
-            apply(entry, tar, paths, directoryTimes);
+            apply(entry, tar, paths, directoryTimes, layer);
             entries++;
             if (counted.count - lastReport >= (8 << 20)) {
                 progress.update(label, "unpacking", counted.count, -1);
@@ -67,11 +80,11 @@ public final class LayerUnpacker {
 
     private record Deferred(Path path, TarEntry entry) {}
 
-    private static void apply(TarEntry entry, TarReader tar, EntryPaths paths, List<Deferred> directoryTimes)
+    private static void apply(TarEntry entry, TarReader tar, EntryPaths paths, List<Deferred> directoryTimes, boolean layer)
             throws IOException {
         List<String> parts = EntryPaths.components(entry.name());
         String base = parts.isEmpty() ? "" : parts.getLast();
-        if (base.startsWith(WHITEOUT_PREFIX)) {
+        if (layer && base.startsWith(WHITEOUT_PREFIX)) {
             whiteout(entry, parts, base, paths);
             return;
         }

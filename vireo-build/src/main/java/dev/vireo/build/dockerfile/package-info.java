@@ -1,0 +1,2 @@
+/** The Dockerfile language: parser directives, logical lines, instructions, and variable substitution. */
+package dev.vireo.build.dockerfile;
