@@ -49,6 +49,7 @@ public class VmBench {
             }
         }
         if (!Files.exists(Path.of("/dev/kvm"))) fail("no /dev/kvm: both VMMs need KVM (try scripts/kvm-testbed)");
+        if (Files.exists(Path.of("/sys/module/kvm_pvm"))) fail("/dev/kvm here is KVM-PVM, which runs only PVM-enlightened guests (try scripts/kvm-testbed)");
         if (!Files.exists(Path.of(GUEST))) fail(GUEST + " is missing: build first (scripts/build)");
         switch (args[0]) {
             case "boot" -> boot(runs);

@@ -6,3 +6,6 @@ if [[ ! -x $JAVA_HOME/bin/java ]]; then
   echo "vireo: JDK 25 not found at $JAVA_HOME (set VIREO_JAVA_HOME to a JDK 25)" >&2
   exit 2
 fi
+# KVM that runs Vireo's guest: /dev/kvm usable, and not KVM-PVM, whose kvm_pvm runs only
+# PVM-enlightened guest kernels (docs/kvm-testbed.md); elsewhere scripts/kvm-testbed stands in.
+vireo_kvm_usable() { [[ -r /dev/kvm && -w /dev/kvm && ! -e /sys/module/kvm_pvm ]]; }

@@ -1,5 +1,6 @@
 package dev.vireo.cli;
 
+import dev.vireo.vmm.KvmHost;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,7 +25,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /** {@code ./vireo vm run} end to end: bad input on any machine, real boots where /dev/kvm exists. */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class VmRunIT {
-    private static final boolean KVM = Files.isReadable(Path.of("/dev/kvm")) && Files.isWritable(Path.of("/dev/kvm"));
+    private static final Optional<String> NO_KVM = KvmHost.unusableReason();
+    private static final boolean KVM = NO_KVM.isEmpty();
 
     record Result(int status, String stdout, String stderr) {
         /** Failures are one line on stderr and never a stack trace. */
@@ -114,7 +117,7 @@ class VmRunIT {
     @Test
     void withoutKvmTheErrorSaysWhatToDo() throws Exception {
         assumeFalse(KVM, "this machine has /dev/kvm");
-        String expected = "vireo vm: /dev/kvm does not exist: this machine offers no KVM (enable VT-x/AMD-V and load kvm_intel or kvm_amd, or run on a host that has /dev/kvm)";
+        String expected = "vireo vm: " + NO_KVM.orElseThrow();
         Result r = vireo("vm", "run");
         assertEquals(2, r.status());
         r.assertOneLineError(expected);
@@ -177,7 +180,7 @@ class VmRunIT {
     }
 
     private static void requireKvm() {
-        if (!KVM) System.err.println("skipping KVM boots: no usable /dev/kvm on this machine");
-        assumeTrue(KVM, "no usable /dev/kvm on this machine");
+        if (!KVM) System.err.println("skipping KVM boots: " + NO_KVM.get());
+        assumeTrue(KVM, () -> NO_KVM.get());
     }
 }

@@ -1,10 +1,10 @@
 package dev.vireo.vmm.kvm;
 
-import dev.vireo.sys.Errno;
 import dev.vireo.sys.Fd;
 import dev.vireo.sys.FileIo;
 import dev.vireo.sys.Ioctl;
 import dev.vireo.sys.SysException;
+import dev.vireo.vmm.KvmHost;
 import dev.vireo.vmm.KvmUnavailableException;
 
 import java.lang.foreign.Arena;
@@ -16,7 +16,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /** The KVM system descriptor ({@code /dev/kvm}): API version, capabilities, and new VMs. */
 public final class Kvm implements AutoCloseable {
-    public static final String DEVICE = "/dev/kvm";
+    public static final String DEVICE = KvmHost.DEVICE;
 
     private final Fd fd;
     private final int vcpuMmapSize;
@@ -32,18 +32,18 @@ public final class Kvm implements AutoCloseable {
         this.vcpuMmapSize = Ioctl.call(fd, KvmApi.GET_VCPU_MMAP_SIZE);
     }
 
-    /** Opens {@code /dev/kvm}; a missing device or a denied open is a {@link KvmUnavailableException} that says what to do. */
+    /**
+     * Opens {@code /dev/kvm}; a missing device, a denied open or a KVM-PVM host is a
+     * {@link KvmUnavailableException} that says what to do.
+     */
     public static Kvm open() {
+        KvmHost.unusableReason().ifPresent(reason -> {
+            throw new KvmUnavailableException(reason);
+        });
         try {
             return new Kvm(FileIo.open(DEVICE, FileIo.O_RDWR));
         } catch (SysException e) {
-            throw switch (e.errno()) {
-                case Errno.ENOENT, Errno.ENODEV, 6 /* ENXIO */ -> new KvmUnavailableException(DEVICE
-                        + " does not exist: this machine offers no KVM (enable VT-x/AMD-V and load kvm_intel or kvm_amd, or run on a host that has /dev/kvm)");
-                case Errno.EACCES, Errno.EPERM -> new KvmUnavailableException(DEVICE
-                        + ": permission denied (run as root or add your user to the group that owns " + DEVICE + ", usually kvm)");
-                default -> new KvmUnavailableException(DEVICE + ": " + e.getMessage());
-            };
+            throw new KvmUnavailableException(DEVICE + ": " + e.getMessage());
         }
     }
 
