@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class VmSnapshotIT {
-    private static final String WORKLOAD = "memtouch 16 400";
+    private static final String WORKLOAD = "memtouch 16 80000";
 
     /** The RESULT line without its timing fields, which differ from run to run. */
     static String result(String console) {
@@ -55,7 +55,9 @@ class VmSnapshotIT {
                 "--api-socket", socket.toString()).redirectError(dir.resolve("vm.err").toFile()).start();
         StringBuilder console = new StringBuilder();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(vm.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line = out.readLine(); line != null && !line.contains("cmdline"); line = out.readLine()) console.append(line).append('\n');
+            String line = out.readLine();
+            for (; line != null && !line.contains("cmdline"); line = out.readLine()) console.append(line).append('\n');
+            assertTrue(line != null, "the guest booted: " + console + Files.readString(dir.resolve("vm.err")));
             VmRunIT.Result paused = vireo("vm", "pause", "--api-socket", socket.toString());
             assertEquals(0, paused.status(), paused.stderr());
             VmRunIT.Result saved = vireo("vm", "snapshot", "--to", snapshot.toString(), "--api-socket", socket.toString());
@@ -65,7 +67,7 @@ class VmSnapshotIT {
             assertTrue(stats.stdout().startsWith("VM exits: "), stats.stdout());
             VmRunIT.Result stopped = vireo("vm", "stop", "--api-socket", socket.toString());
             assertEquals(0, stopped.status(), stopped.stderr());
-            out.lines().forEach(line -> console.append(line).append('\n'));
+            out.lines().forEach(rest -> console.append(rest).append('\n'));
         }
         assertEquals(0, vm.waitFor(), Files.readString(dir.resolve("vm.err")));
         assertFalse(console.toString().contains("RESULT"), "the first run was stopped before it finished:\n" + console);
