@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Writer;
+import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -151,7 +152,7 @@ public class VmBench {
                 "--serial", dir.resolve("restored-console").toString()));
         start = System.nanoTime();
         Process restored = start(restore);
-        while (!(Files.exists(restoredSocket) && http(restoredSocket, "GET", "/vm", null).contains("Running"))) {
+        while (!stateIs(restoredSocket, "Running")) {
             if (!restored.isAlive()) fail("vireo vm restore exited with " + restored.exitValue());
             Thread.sleep(1);
         }
@@ -221,6 +222,16 @@ public class VmBench {
         String out = new String(du.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (du.waitFor() != 0) fail("du " + path + " failed");
         return Long.parseLong(out.split("\\s+")[0]) * 1024;
+    }
+
+    /** Whether the API at {@code socket} answers and says the VM is in {@code state}; false while the server is still coming up. */
+    static boolean stateIs(Path socket, String state) throws IOException {
+        if (!Files.exists(socket)) return false;
+        try {
+            return http(socket, "GET", "/vm", null).contains("\"" + state + "\"");
+        } catch (ConnectException e) {
+            return false; // the socket file appears at bind(2), before listen(2)
+        }
     }
 
     /** One request to a Vireo API socket; returns the body, fails on a non-2xx status. */

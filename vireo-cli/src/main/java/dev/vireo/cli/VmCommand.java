@@ -37,6 +37,8 @@ final class VmCommand implements Command {
                    vireo vm stats [--json] --api-socket PATH
                    vireo vm snapshot --to DIR --api-socket PATH""";
 
+    private static final String SHORT_USAGE = "usage: vireo vm run|restore|pause|resume|stats|snapshot|stop [OPTIONS] (see vireo vm --help)";
+
     @Override
     public String summary() {
         return "run, control, snapshot and restore a virtual machine on KVM (vm --help)";
@@ -44,7 +46,7 @@ final class VmCommand implements Command {
 
     @Override
     public int run(List<String> args) throws Exception {
-        if (args.isEmpty()) throw new UsageException(USAGE);
+        if (args.isEmpty()) throw new UsageException(SHORT_USAGE);
         List<String> rest = args.subList(1, args.size());
         return switch (args.getFirst()) {
             case "run" -> runVm(rest);
@@ -54,7 +56,7 @@ final class VmCommand implements Command {
                 System.out.println(USAGE);
                 yield 0;
             }
-            default -> throw new UsageException(USAGE);
+            default -> throw new UsageException(SHORT_USAGE);
         };
     }
 
