@@ -75,6 +75,7 @@ public final class ApiClient {
         } catch (ConnectException e) {
             throw new IOException("no VM API at " + socket + ": nothing listens there (the VM has ended)");
         } catch (SocketException e) {
+            if (!Files.exists(socket)) throw new IOException("no VM API at " + socket + ": no such socket (the VM has ended)");
             throw new IOException("the VM API at " + socket + " failed: " + e.getMessage());
         }
         try (response) {
