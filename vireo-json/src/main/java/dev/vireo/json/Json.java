@@ -180,6 +180,13 @@ public final class Json {
         };
     }
 
+    /** The value at {@code keys} in a {@link #parse parsed} tree, object by object; null where there is none. */
+    public static Object at(Object tree, String... keys) {
+        Object v = tree;
+        for (String key : keys) v = v instanceof Map<?, ?> m ? m.get(key) : null;
+        return v;
+    }
+
     /** A {@link #parse parsed} value as a {@code type}, such as a document first looked at loosely. */
     public static <T> T bind(Object tree, Class<T> type) {
         return type.cast(bind(tree, type, ""));
