@@ -12,6 +12,9 @@ public final class KvmApi {
 
     public static final int API_VERSION = 12;
 
+    /** sizeof(struct kvm_irqfd), sizeof(struct kvm_pit_config), sizeof(struct kvm_ioeventfd). */
+    public static final int IRQFD_SIZE = 32, PIT_CONFIG_SIZE = 64, IOEVENTFD_SIZE = 64;
+
     // system ioctls
     public static final IoctlRequest GET_API_VERSION = IoctlRequest.io("KVM_GET_API_VERSION", KVMIO, 0x00);
     public static final IoctlRequest CREATE_VM = IoctlRequest.io("KVM_CREATE_VM", KVMIO, 0x01);
@@ -23,6 +26,10 @@ public final class KvmApi {
     public static final IoctlRequest CREATE_VCPU = IoctlRequest.io("KVM_CREATE_VCPU", KVMIO, 0x41);
     public static final IoctlRequest SET_USER_MEMORY_REGION = IoctlRequest.iow("KVM_SET_USER_MEMORY_REGION", KVMIO, 0x46, 32);
     public static final IoctlRequest SET_TSS_ADDR = IoctlRequest.io("KVM_SET_TSS_ADDR", KVMIO, 0x47);
+    public static final IoctlRequest CREATE_IRQCHIP = IoctlRequest.io("KVM_CREATE_IRQCHIP", KVMIO, 0x60);
+    public static final IoctlRequest IRQFD = IoctlRequest.iow("KVM_IRQFD", KVMIO, 0x76, IRQFD_SIZE);
+    public static final IoctlRequest CREATE_PIT2 = IoctlRequest.iow("KVM_CREATE_PIT2", KVMIO, 0x77, PIT_CONFIG_SIZE);
+    public static final IoctlRequest IOEVENTFD = IoctlRequest.iow("KVM_IOEVENTFD", KVMIO, 0x79, IOEVENTFD_SIZE);
 
     // vCPU ioctls
     public static final IoctlRequest RUN = IoctlRequest.io("KVM_RUN", KVMIO, 0x80);
@@ -38,10 +45,14 @@ public final class KvmApi {
     public static final IoctlRequest GET_TSC_KHZ = IoctlRequest.io("KVM_GET_TSC_KHZ", KVMIO, 0xa3);
 
     // capabilities (KVM_CAP_*)
+    public static final int CAP_IRQCHIP = 0;
     public static final int CAP_USER_MEMORY = 3;
     public static final int CAP_SET_TSS_ADDR = 4;
     public static final int CAP_EXT_CPUID = 7;
     public static final int CAP_NR_MEMSLOTS = 10;
+    public static final int CAP_IRQFD = 32;
+    public static final int CAP_PIT2 = 33;
+    public static final int CAP_IOEVENTFD = 36;
     public static final int CAP_GET_TSC_KHZ = 61;
     public static final int CAP_SYNC_REGS = 74;
     public static final int CAP_IMMEDIATE_EXIT = 136;
@@ -49,6 +60,12 @@ public final class KvmApi {
     // memory region flags
     public static final int MEM_LOG_DIRTY_PAGES = 1;
     public static final int MEM_READONLY = 2;
+
+    // struct kvm_pit_config flags
+    public static final int PIT_SPEAKER_DUMMY = 1;
+
+    // struct kvm_ioeventfd flags (1 << kvm_ioeventfd_flag_nr_*)
+    public static final int IOEVENTFD_FLAG_DATAMATCH = 1, IOEVENTFD_FLAG_PIO = 1 << 1, IOEVENTFD_FLAG_DEASSIGN = 1 << 2;
 
     // exit reasons (KVM_EXIT_*), indexed by value
     public static final int EXIT_UNKNOWN = 0, EXIT_EXCEPTION = 1, EXIT_IO = 2, EXIT_HYPERCALL = 3,

@@ -7,6 +7,7 @@ import dev.vireo.vmm.VmmAction;
 import dev.vireo.vmm.devices.Bus;
 import dev.vireo.vmm.devices.legacy.ConsoleOutput;
 import dev.vireo.vmm.devices.legacy.Serial16550;
+import dev.vireo.vmm.devices.virtio.VirtioMmioDevice;
 import dev.vireo.vmm.kvm.Kvm;
 import dev.vireo.vmm.kvm.Vcpu;
 import dev.vireo.vmm.kvm.Vm;
@@ -33,6 +34,7 @@ public final class Machine implements AutoCloseable {
     private final Bus pio, mmio;
     private final ConsoleOutput console;
     private final Serial16550 uart;
+    private final List<VirtioMmioDevice> virtio;
     private final List<Vcpu> vcpus;
     private final List<VcpuRunner> runners;
     private final RunControl control;
@@ -41,7 +43,7 @@ public final class Machine implements AutoCloseable {
     private VmState state = VmState.CREATED;
 
     Machine(Kvm kvm, Vm vm, GuestMemory memory, Bus pio, Bus mmio, ConsoleOutput console, Serial16550 uart,
-            List<Vcpu> vcpus, List<VcpuRunner> runners, RunControl control, InputStream consoleInput) {
+            List<VirtioMmioDevice> virtio, List<Vcpu> vcpus, List<VcpuRunner> runners, RunControl control, InputStream consoleInput) {
         this.kvm = kvm;
         this.vm = vm;
         this.memory = memory;
@@ -49,6 +51,7 @@ public final class Machine implements AutoCloseable {
         this.mmio = mmio;
         this.console = console;
         this.uart = uart;
+        this.virtio = virtio;
         this.vcpus = vcpus;
         this.runners = runners;
         this.control = control;
@@ -132,6 +135,7 @@ public final class Machine implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        for (VirtioMmioDevice d : virtio) d.close();
         console.close();
         for (Vcpu v : vcpus) v.close();
         memory.close();

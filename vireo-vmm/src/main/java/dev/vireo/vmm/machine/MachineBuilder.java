@@ -3,15 +3,20 @@ package dev.vireo.vmm.machine;
 import dev.vireo.sys.SysException;
 import dev.vireo.vmm.KvmUnavailableException;
 import dev.vireo.vmm.VmConfig;
+import dev.vireo.vmm.VmConfigException;
 import dev.vireo.vmm.VmOutcome;
 import dev.vireo.vmm.boot.BootInfo;
 import dev.vireo.vmm.boot.CpuidSetup;
 import dev.vireo.vmm.boot.ElfLoader;
 import dev.vireo.vmm.boot.LongMode;
 import dev.vireo.vmm.devices.Bus;
+import dev.vireo.vmm.devices.RateLimitedLog;
 import dev.vireo.vmm.devices.legacy.ConsoleOutput;
+import dev.vireo.vmm.devices.legacy.ExitCountPort;
 import dev.vireo.vmm.devices.legacy.ExitDevice;
 import dev.vireo.vmm.devices.legacy.Serial16550;
+import dev.vireo.vmm.devices.virtio.VirtioDevice;
+import dev.vireo.vmm.devices.virtio.VirtioMmioDevice;
 import dev.vireo.vmm.kvm.Fpu;
 import dev.vireo.vmm.kvm.Kvm;
 import dev.vireo.vmm.kvm.KvmApi;
@@ -35,6 +40,12 @@ import java.util.List;
 public final class MachineBuilder {
     /** Intel's real-mode emulation needs three pages of guest-physical space; above RAM, below 4 GiB. */
     private static final long TSS_ADDRESS = 0xfffb_d000L;
+    /**
+     * virtio-mmio windows from here, 4 KiB apart, interrupting on IOAPIC pins from
+     * {@link #VIRTIO_GSI}; the gap's first page stays unclaimed (the guest's {@code probe}).
+     */
+    static final long VIRTIO_BASE = 0xd000_1000L;
+    static final int VIRTIO_GSI = 5;
 
     private MachineBuilder() {}
 
@@ -46,14 +57,21 @@ public final class MachineBuilder {
 
         List<AutoCloseable> opened = new ArrayList<>();
         try {
+            VirtioDevice disk = disk(config);
+            opened.add(disk);
             Kvm kvm = Kvm.open();
             opened.add(kvm);
-            if (kvm.checkExtension(KvmApi.CAP_USER_MEMORY) <= 0) {
-                throw new KvmUnavailableException(Kvm.DEVICE + " lacks KVM_CAP_USER_MEMORY, which Vireo needs");
-            }
+            require(kvm, KvmApi.CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY");
+            require(kvm, KvmApi.CAP_IRQCHIP, "KVM_CAP_IRQCHIP");
+            require(kvm, KvmApi.CAP_PIT2, "KVM_CAP_PIT2");
+            require(kvm, KvmApi.CAP_IRQFD, "KVM_CAP_IRQFD");
+            require(kvm, KvmApi.CAP_IOEVENTFD, "KVM_CAP_IOEVENTFD");
             Vm vm = kvm.createVm();
             opened.add(vm);
             if (kvm.checkExtension(KvmApi.CAP_SET_TSS_ADDR) > 0) vm.setTssAddress(TSS_ADDRESS);
+            // KVM wants the interrupt controller before any vCPU (each vCPU's LAPIC joins it), the PIT after it
+            vm.createIrqchip();
+            vm.createPit2(KvmApi.PIT_SPEAKER_DUMMY);
 
             GuestMemory memory = GuestMemory.anonymous(config.memoryBytes());
             opened.add(memory);
@@ -71,10 +89,23 @@ public final class MachineBuilder {
             pio.insert(ExitDevice.PORT, ExitDevice.LENGTH,
                     new ExitDevice(status -> control.stop(new VmOutcome.PoweredOff(status))));
 
+            RateLimitedLog virtioErrors = RateLimitedLog.perSecond(config.log());
+            List<VirtioMmioDevice> virtio = new ArrayList<>();
+            List<BootInfo.VirtioMmio> table = new ArrayList<>();
+            VirtioDevice[] devices = {VirtioMmioDevice.console(console::write), disk, VirtioMmioDevice.rng()};
+            for (int i = 0; i < devices.length; i++) {
+                long base = VIRTIO_BASE + i * VirtioMmioDevice.WINDOW;
+                VirtioMmioDevice d = VirtioMmioDevice.attach(devices[i], vm, memory, base, VIRTIO_GSI + i, virtioErrors);
+                opened.add(d);
+                virtio.add(d);
+                mmio.insert(base, VirtioMmioDevice.WINDOW, d.busDevice());
+                table.add(new BootInfo.VirtioMmio(base, VirtioMmioDevice.WINDOW, VIRTIO_GSI + i));
+            }
+
             Vcpu vcpu = vm.createVcpu(0);
             opened.add(vcpu);
             vcpu.setCpuid(CpuidSetup.forVcpu(kvm.supportedCpuid(), 0));
-            long bootInfo = BootInfo.write(memory, config.cmdline(), tscKhz(kvm, vcpu), config.vcpus());
+            long bootInfo = BootInfo.write(memory, config.cmdline(), tscKhz(kvm, vcpu), config.vcpus(), table);
             LongMode.BootState boot = LongMode.setUp(memory, vcpu.sregs(), image.entry(), bootInfo);
             vcpu.setSregs(boot.sregs());
             vcpu.setRegs(boot.regs());
@@ -82,8 +113,9 @@ public final class MachineBuilder {
 
             VcpuRunner runner = new VcpuRunner(vcpu, pio, mmio, memory, new UnclaimedAccesses(config.log()), control,
                     kvm.checkExtension(KvmApi.CAP_SYNC_REGS) > 0);
-            return new Machine(kvm, vm, memory, pio, mmio, console, uart, List.of(vcpu), List.of(runner), control,
-                    config.consoleInput());
+            pio.insert(ExitCountPort.PORT, ExitCountPort.LENGTH, new ExitCountPort(() -> runner.counters().exits()));
+            return new Machine(kvm, vm, memory, pio, mmio, console, uart, virtio, List.of(vcpu), List.of(runner),
+                    control, config.consoleInput());
         } catch (RuntimeException e) {
             for (AutoCloseable c : opened.reversed()) {
                 try {
@@ -93,6 +125,20 @@ public final class MachineBuilder {
                 }
             }
             throw e;
+        }
+    }
+
+    private static void require(Kvm kvm, int capability, String name) {
+        if (kvm.checkExtension(capability) <= 0) throw new KvmUnavailableException(Kvm.DEVICE + " lacks " + name + ", which Vireo needs");
+    }
+
+    /** The disk behind virtio-blk, opened before KVM so that a bad file reads the same on every host. */
+    private static VirtioDevice disk(VmConfig config) {
+        if (config.disk() == null) return VirtioMmioDevice.scratchBlock(VmConfig.SCRATCH_DISK);
+        try {
+            return VirtioMmioDevice.block(config.disk());
+        } catch (IllegalArgumentException e) {
+            throw new VmConfigException(e.getMessage());
         }
     }
 

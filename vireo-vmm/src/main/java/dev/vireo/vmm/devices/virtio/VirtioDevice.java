@@ -1,0 +1,35 @@
+package dev.vireo.vmm.devices.virtio;
+
+import dev.vireo.vmm.memory.GuestMemory;
+
+/**
+ * The device-type half of a virtio device (virtio 1.x section 5), behind the MMIO transport:
+ * its ID, feature bits, queues, configuration space and the handling of one request.
+ */
+public sealed interface VirtioDevice extends AutoCloseable permits VirtioConsole, VirtioBlock, VirtioRng {
+    int ID_BLOCK = 2, ID_CONSOLE = 3, ID_RNG = 4;
+
+    String name();
+
+    int deviceId();
+
+    /** Device-specific feature bits (the transport adds VERSION_1 and INDIRECT_DESC). */
+    long features();
+
+    int queueCount();
+
+    /** Whether the device takes requests from this queue now (a console's input queue waits for input). */
+    boolean serves(int queue);
+
+    /** Bytes of configuration space, read at transport offset 0x100. */
+    byte[] config();
+
+    /**
+     * Carries out one request; returns how many bytes it wrote into the chain's writable
+     * buffers. A request the device cannot carry out is answered in its status, not thrown.
+     */
+    int handle(int queue, Chain chain, GuestMemory memory);
+
+    @Override
+    void close();
+}
