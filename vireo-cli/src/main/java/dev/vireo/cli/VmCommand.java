@@ -26,7 +26,7 @@ import java.util.List;
  */
 final class VmCommand implements Command {
     private static final String USAGE = "usage: vireo vm run [--kernel FILE] [--memory SIZE] [--cmdline \"...\"] "
-            + "[--serial FILE] [--stats] [--json]";
+            + "[--disk FILE] [--serial FILE] [--stats] [--json]";
 
     @Override
     public String summary() {
@@ -37,12 +37,18 @@ final class VmCommand implements Command {
     public int run(List<String> args) throws Exception {
         if (args.isEmpty() || !args.getFirst().equals("run")) throw new UsageException(USAGE);
         Args a = Args.spec("vm run").option("--kernel").option("--memory", "-m").option("--cmdline")
-                .option("--serial").flag("--stats").flag("--json").flag("--help", "-h")
+                .option("--serial").option("--disk").option("--passthrough").flag("--stats").flag("--json").flag("--help", "-h")
                 .parse(args.subList(1, args.size()));
         if (a.flag("--help")) {
             System.out.println(USAGE);
             System.out.println("  without --kernel it boots Vireo's guest; --cmdline picks its workload, such as \"primes 100000\"");
+            System.out.println("  --disk FILE: a raw image behind virtio-blk (without it, a 64 MiB scratch disk that goes with the VM)");
             return 0;
+        }
+        if (a.value("--passthrough").isPresent()) {
+            throw new UsageException("vm run: --passthrough " + a.value("--passthrough").get() + ": device passthrough "
+                    + "(VFIO) is not supported here: these hosts have no IOMMU and no device to give a guest, and "
+                    + "their KVM is itself nested (see docs/DIRECT-IO.md)");
         }
         if (!a.positionals().isEmpty()) throw new UsageException("vm run: unexpected argument " + a.positionals().getFirst());
         boolean json = a.flag("--json");
@@ -51,6 +57,7 @@ final class VmCommand implements Command {
         a.value("--kernel").ifPresent(k -> config.kernel(VmConfig.Kernel.file(Path.of(k))));
         a.value("--memory").ifPresent(m -> config.memory(VmConfig.parseMemory(m)));
         a.value("--cmdline").ifPresent(config::cmdline);
+        a.value("--disk").ifPresent(d -> config.disk(Path.of(d)));
         boolean toFile = a.value("--serial").isPresent();
         OutputStream console = toFile ? Files.newOutputStream(Path.of(a.value("--serial").get()))
                 : new FileOutputStream(json ? FileDescriptor.err : FileDescriptor.out);
@@ -61,7 +68,10 @@ final class VmCommand implements Command {
             vm.start();
             outcome = vm.awaitOutcome();
             if (!(outcome instanceof VmOutcome.PoweredOff)) System.err.println("vireo vm: " + outcome.describe());
-            if (a.flag("--stats")) System.err.print(StatisticsReport.table(vm.statistics()));
+            if (a.flag("--stats")) {
+                System.err.print(StatisticsReport.table(vm.statistics()));
+                printIoComparison(vm.results(), System.err);
+            }
             if (json) printJson(outcome, vm);
         } finally {
             // the terminal's descriptors stay open: errors after this still need stderr
@@ -69,6 +79,39 @@ final class VmCommand implements Command {
             else console.flush();
         }
         return outcome.exitStatus();
+    }
+
+    /**
+     * The {@code io} workload's phases side by side: exits per KiB (the VMM's counts, which the
+     * guest read around each phase through port 0xf0), time and throughput, and each path's
+     * exits against the UART's. virtio-blk moves its KiB twice (written, then read back).
+     */
+    static void printIoComparison(List<GuestResult> results, PrintStream out) {
+        List<GuestResult> io = results.stream().filter(r -> "io".equals(r.workload()) && r.get("path") != null).toList();
+        if (io.isEmpty()) return;
+        double uart = io.stream().filter(r -> "uart".equals(r.get("path"))).mapToDouble(r -> number(r, "exits_per_kib"))
+                .findFirst().orElse(Double.NaN);
+        Table table = new Table(List.of("I/O path", "KiB", "exits", "exits/KiB", "vs UART", "time", "throughput"));
+        for (GuestResult r : io) {
+            double perKib = number(r, "exits_per_kib"), us = number(r, "us");
+            double moved = number(r, "kib") * ("virtio-blk".equals(r.get("path")) ? 2 : 1);
+            table.add(List.of(r.get("path"), r.get("kib"), r.get("exits"), String.format("%.2f", perKib),
+                    uart > 0 ? String.format("%.4fx", perKib / uart) : "-",
+                    String.format("%.1f ms", us / 1000), us > 0 ? String.format("%.1f MiB/s", moved / 1024 / (us / 1e6)) : "-"));
+        }
+        out.println();
+        out.println("I/O paths (exits counted by the VMM per phase; virtio-blk writes, flushes and reads back):");
+        table.print(out);
+    }
+
+    private static double number(GuestResult r, String key) {
+        String value = r.get(key);
+        if (value == null) return Double.NaN;
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
     }
 
     private static void printJson(VmOutcome outcome, VirtualMachine vm) throws IOException {

@@ -1,0 +1,244 @@
+#include "kernel.h"
+#include "bootinfo.h"
+
+/*
+ * Front-end drivers for virtio-mmio (transport version 2, virtio 1.x) devices: the guest half
+ * of the split driver. Each device gets one split virtqueue in the kernel's image (physically
+ * contiguous, so PHYS() gives the address the device reads) and one request in flight at a
+ * time. The drivers poll the used ring and tell the device so (VIRTQ_AVAIL_F_NO_INTERRUPT):
+ * this kernel runs with interrupts off and keeps kernel paths short (on KVM-PVM hosts every
+ * kernel-mode instruction is emulated), so a notification is one write the VMM's ioeventfd
+ * catches inside KVM, and completion costs no exit at all.
+ */
+
+#define MAGIC 0x000
+#define VERSION 0x004
+#define DEVICE_ID 0x008
+#define DEVICE_FEATURES 0x010
+#define DEVICE_FEATURES_SEL 0x014
+#define DRIVER_FEATURES 0x020
+#define DRIVER_FEATURES_SEL 0x024
+#define QUEUE_SEL 0x030
+#define QUEUE_NUM_MAX 0x034
+#define QUEUE_NUM 0x038
+#define QUEUE_READY 0x044
+#define QUEUE_NOTIFY 0x050
+#define STATUS 0x070
+#define QUEUE_DESC_LOW 0x080
+#define QUEUE_DESC_HIGH 0x084
+#define QUEUE_DRIVER_LOW 0x090
+#define QUEUE_DRIVER_HIGH 0x094
+#define QUEUE_DEVICE_LOW 0x0a0
+#define QUEUE_DEVICE_HIGH 0x0a4
+#define CONFIG 0x100
+
+#define S_ACKNOWLEDGE 1
+#define S_DRIVER 2
+#define S_DRIVER_OK 4
+#define S_FEATURES_OK 8
+#define S_NEEDS_RESET 64
+#define S_FAILED 128
+
+#define ID_BLOCK 2
+#define ID_CONSOLE 3
+#define ID_RNG 4
+
+#define DESC_F_NEXT 1
+#define DESC_F_WRITE 2
+#define AVAIL_F_NO_INTERRUPT 1
+
+#define QUEUE_SIZE 16
+#define CHUNK 65536 /* bytes per request */
+
+#define BLK_T_IN 0
+#define BLK_T_OUT 1
+#define BLK_T_FLUSH 4
+#define BLK_T_GET_ID 8
+
+struct desc { u64 addr; u32 len; u16 flags; u16 next; };
+struct avail { u16 flags; u16 idx; u16 ring[QUEUE_SIZE]; u16 used_event; };
+struct used_elem { u32 id; u32 len; };
+struct used { u16 flags; u16 idx; struct used_elem ring[QUEUE_SIZE]; u16 avail_event; };
+
+/* one page per queue: descriptors, then the available ring, then the used ring (4-aligned) */
+struct vq_page {
+    struct desc desc[QUEUE_SIZE];
+    struct avail avail;
+    u16 pad;
+    struct used used;
+} __attribute__((aligned(4096)));
+
+struct vdev {
+    volatile u32 *regs;
+    u32 queue;     /* the queue index requests go to */
+    u16 next_avail, last_used;
+    struct vq_page *vq;
+    int ready;
+};
+
+static struct vq_page pages[3];
+static struct vdev console_dev, blk_dev, rng_dev;
+static u8 buffer[CHUNK] __attribute__((aligned(4096)));
+static struct { u32 type, reserved; u64 sector; } blk_header;
+static volatile u8 blk_status;
+static u64 blk_capacity;
+
+static u32 rd(struct vdev *d, u32 off) { return d->regs[off / 4]; }
+static void wr(struct vdev *d, u32 off, u32 v) { d->regs[off / 4] = v; }
+static void barrier(void) { __asm__ volatile("" ::: "memory"); }
+
+static void copy(void *to, const void *from, usize n) {
+    __asm__ volatile("rep movsb" : "+D"(to), "+S"(from), "+c"(n) : : "memory");
+}
+
+/* Resets, negotiates VERSION_1 only and makes queue `queue` live; returns 0 or -1. */
+static int setup(struct vdev *d, volatile u32 *regs, u32 queue, struct vq_page *page) {
+    d->regs = regs;
+    d->queue = queue;
+    d->vq = page;
+    wr(d, STATUS, 0);
+    wr(d, STATUS, S_ACKNOWLEDGE);
+    wr(d, STATUS, S_ACKNOWLEDGE | S_DRIVER);
+    wr(d, DEVICE_FEATURES_SEL, 1);
+    if (!(rd(d, DEVICE_FEATURES) & 1)) return -1; /* not a virtio 1.x device */
+    wr(d, DRIVER_FEATURES_SEL, 0);
+    wr(d, DRIVER_FEATURES, 0);
+    wr(d, DRIVER_FEATURES_SEL, 1);
+    wr(d, DRIVER_FEATURES, 1);
+    wr(d, STATUS, S_ACKNOWLEDGE | S_DRIVER | S_FEATURES_OK);
+    if (!(rd(d, STATUS) & S_FEATURES_OK)) return -1;
+    wr(d, QUEUE_SEL, queue);
+    if (rd(d, QUEUE_NUM_MAX) < QUEUE_SIZE || rd(d, QUEUE_READY)) return -1;
+    wr(d, QUEUE_NUM, QUEUE_SIZE);
+    page->avail.flags = AVAIL_F_NO_INTERRUPT;
+    u64 desc = PHYS(page->desc), avail = PHYS(&page->avail), used = PHYS(&page->used);
+    wr(d, QUEUE_DESC_LOW, (u32)desc);
+    wr(d, QUEUE_DESC_HIGH, (u32)(desc >> 32));
+    wr(d, QUEUE_DRIVER_LOW, (u32)avail);
+    wr(d, QUEUE_DRIVER_HIGH, (u32)(avail >> 32));
+    wr(d, QUEUE_DEVICE_LOW, (u32)used);
+    wr(d, QUEUE_DEVICE_HIGH, (u32)(used >> 32));
+    wr(d, QUEUE_READY, 1);
+    wr(d, STATUS, S_ACKNOWLEDGE | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+    if (rd(d, STATUS) & S_NEEDS_RESET) return -1;
+    d->ready = 1;
+    return 0;
+}
+
+/* Sets descriptor i of the chain; `last` ends it. */
+static void put(struct vdev *d, u16 i, const volatile void *buf, u32 len, int writable, int last) {
+    struct desc *e = &d->vq->desc[i];
+    e->addr = PHYS(buf);
+    e->len = len;
+    e->flags = (u16)((writable ? DESC_F_WRITE : 0) | (last ? 0 : DESC_F_NEXT));
+    e->next = (u16)(i + 1);
+}
+
+/*
+ * Makes the chain starting at descriptor 0 available, notifies, and polls the used ring until
+ * the device returns it; returns the bytes it wrote, or -2 when the device broke instead.
+ */
+static i64 submit(struct vdev *d) {
+    struct vq_page *p = d->vq;
+    p->avail.ring[d->next_avail % QUEUE_SIZE] = 0;
+    barrier();
+    p->avail.idx = ++d->next_avail;
+    barrier();
+    wr(d, QUEUE_NOTIFY, d->queue);
+    for (u64 spins = 1; *(volatile u16 *)&p->used.idx == d->last_used; spins++) {
+        __asm__ volatile("pause");
+        if ((spins & 0xfffff) == 0 && (rd(d, STATUS) & S_NEEDS_RESET)) return -2;
+    }
+    barrier();
+    u32 len = p->used.ring[d->last_used % QUEUE_SIZE].len;
+    d->last_used++;
+    return len;
+}
+
+void virtio_init(const struct vireo_virtio_mmio *devices, u32 count) {
+    for (u32 i = 0; i < count; i++) {
+        volatile u32 *regs = map_mmio(devices[i].addr);
+        if (!regs || regs[MAGIC / 4] != 0x74726976u || regs[VERSION / 4] != 2) continue;
+        u32 id = regs[DEVICE_ID / 4];
+        int failed = 0;
+        if (id == ID_CONSOLE && !console_dev.ready) failed = setup(&console_dev, regs, 1, &pages[0]);
+        else if (id == ID_BLOCK && !blk_dev.ready) {
+            failed = setup(&blk_dev, regs, 0, &pages[1]);
+            blk_capacity = (u64)regs[CONFIG / 4] | (u64)regs[CONFIG / 4 + 1] << 32;
+        } else if (id == ID_RNG && !rng_dev.ready) failed = setup(&rng_dev, regs, 0, &pages[2]);
+        if (failed) {
+            regs[STATUS / 4] = S_FAILED;
+            kprintf("virtio: device %u at %lx refused the driver\n", id, devices[i].addr);
+        }
+    }
+}
+
+i64 virtio_console_write(const char *s, usize n) {
+    if (!console_dev.ready) return -1;
+    for (usize done = 0; done < n;) {
+        u32 len = n - done < CHUNK ? (u32)(n - done) : CHUNK;
+        copy(buffer, s + done, len);
+        put(&console_dev, 0, buffer, len, 0, 1);
+        if (submit(&console_dev) < 0) return -2;
+        done += len;
+    }
+    return (i64)n;
+}
+
+/* One block request: header, optional data, status byte; returns the status or -2. */
+static i64 blk_request(u32 type, u64 sector, void *data, u32 len, int device_writes) {
+    blk_header.type = type;
+    blk_header.reserved = 0;
+    blk_header.sector = sector;
+    blk_status = 0xff;
+    u16 i = 0;
+    put(&blk_dev, i++, &blk_header, sizeof blk_header, 0, 0);
+    if (len) put(&blk_dev, i++, data, len, device_writes, 0);
+    put(&blk_dev, i, &blk_status, 1, 1, 1);
+    if (submit(&blk_dev) < 0) return -2;
+    return blk_status;
+}
+
+i64 virtio_blk_transfer(int write, char *buf, usize len, u64 sector) {
+    if (!blk_dev.ready || len % 512) return -1;
+    if (sector > blk_capacity || len / 512 > blk_capacity - sector) return -1;
+    for (usize done = 0; done < len;) {
+        u32 n = len - done < CHUNK ? (u32)(len - done) : CHUNK;
+        if (write) copy(buffer, buf + done, n);
+        if (blk_request(write ? BLK_T_OUT : BLK_T_IN, sector + done / 512, buffer, n, !write) != 0) return -2;
+        if (!write) copy(buf + done, buffer, n);
+        done += n;
+    }
+    return (i64)len;
+}
+
+i64 virtio_blk_flush(void) {
+    if (!blk_dev.ready) return -1;
+    return blk_request(BLK_T_FLUSH, 0, 0, 0, 0) == 0 ? 0 : -2;
+}
+
+i64 virtio_blk_id(char *buf) {
+    if (!blk_dev.ready) return -1;
+    for (int i = 0; i < 20; i++) buffer[i] = 0;
+    if (blk_request(BLK_T_GET_ID, 0, buffer, 20, 1) != 0) return -2;
+    copy(buf, buffer, 20);
+    return 0;
+}
+
+i64 virtio_blk_sectors(void) {
+    return blk_dev.ready ? (i64)blk_capacity : -1;
+}
+
+i64 virtio_rng_read(char *buf, usize len) {
+    if (!rng_dev.ready) return -1;
+    for (usize done = 0; done < len;) {
+        u32 n = len - done < CHUNK ? (u32)(len - done) : CHUNK;
+        put(&rng_dev, 0, buffer, n, 1, 1);
+        i64 got = submit(&rng_dev);
+        if (got <= 0) return -2;
+        if ((u64)got < n) n = (u32)got;
+        copy(buf + done, buffer, n);
+        done += n;
+    }
+    return (i64)len;
+}
