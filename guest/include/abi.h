@@ -29,6 +29,7 @@
 
 #define CRASH_TRIPLE_FAULT 0 /* an exception with an empty IDT: the CPU shuts down */
 #define CRASH_EXEC_MMIO 1    /* jump to an address no memory backs: KVM cannot emulate it */
+#define CRASH_VIRTIO_LOOP 2  /* offer virtio-rng a descriptor chain that loops: returns -2 once the device gives up */
 
 /* virtio system calls answer -1 for bad arguments or a missing device, -2 when the device failed the request */
 

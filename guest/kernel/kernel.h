@@ -71,6 +71,7 @@ i64 virtio_blk_flush(void);
 i64 virtio_blk_id(char *buf);
 i64 virtio_blk_sectors(void);
 i64 virtio_rng_read(char *buf, usize len);
+i64 virtio_rng_loop(void);
 
 /* syscall.c */
 extern u64 tsc_khz;

@@ -19,12 +19,14 @@ static i64 sys_probe(u64 what) {
     return -1;
 }
 
-static void sys_crash(u64 how) {
+static i64 sys_crash(u64 how) {
+    if (how == CRASH_VIRTIO_LOOP) return virtio_rng_loop();
     if (how == CRASH_TRIPLE_FAULT) triple_fault();
     if (how == CRASH_EXEC_MMIO) {
         void (*code)(void) = map_mmio(0xd0000000ul);
         if (code) code();
     }
+    return -1;
 }
 
 i64 syscall_dispatch(u64 a0, u64 a1, u64 a2, u64 nr) {
@@ -68,8 +70,7 @@ i64 syscall_dispatch(u64 a0, u64 a1, u64 a2, u64 nr) {
     case SYS_PROBE:
         return sys_probe(a0);
     case SYS_CRASH:
-        sys_crash(a0);
-        return -1;
+        return sys_crash(a0);
     case SYS_EXIT:
         power_off((u32)a0);
     default:

@@ -242,3 +242,12 @@ i64 virtio_rng_read(char *buf, usize len) {
     }
     return (i64)len;
 }
+
+/* A malicious request on purpose: two descriptors that point at each other. */
+i64 virtio_rng_loop(void) {
+    if (!rng_dev.ready) return -1;
+    put(&rng_dev, 0, buffer, 16, 1, 0);
+    put(&rng_dev, 1, buffer, 16, 1, 0);
+    rng_dev.vq->desc[1].next = 0;
+    return submit(&rng_dev);
+}

@@ -115,3 +115,17 @@ int run_rng(int argc, char **argv) {
     line_end(&l);
     return STATUS_OK;
 }
+
+/* Offers virtio-rng a looping chain: the device must refuse it and ask for a reset, and the VM runs on. */
+int run_badring(int argc, char **argv) {
+    (void)argc; (void)argv;
+    i64 answer = syscall3(SYS_CRASH, CRASH_VIRTIO_LOOP, 0, 0);
+    u8 byte;
+    i64 after = syscall3(SYS_RNG_READ, (u64)&byte, 1, 0);
+    struct line l;
+    result_begin(&l, "badring");
+    line_str(&l, answer == -2 ? " device=needs-reset" : " device=answered");
+    line_str(&l, after == -2 ? " after=refused" : " after=served");
+    line_end(&l);
+    return answer == -2 ? STATUS_OK : STATUS_FAILED;
+}

@@ -97,7 +97,7 @@ final class VmCommand implements Command {
             double moved = number(r, "kib") * ("virtio-blk".equals(r.get("path")) ? 2 : 1);
             table.add(List.of(r.get("path"), r.get("kib"), r.get("exits"), String.format("%.2f", perKib),
                     uart > 0 ? String.format("%.4fx", perKib / uart) : "-",
-                    String.format("%.1f ms", us / 1000), us > 0 ? String.format("%.1f MiB/s", moved / 1024 / (us / 1e6)) : "-"));
+                    String.format("%.1f ms", us / 1000), us > 0 ? String.format("%.1f KiB/s", moved / (us / 1e6)) : "-"));
         }
         out.println();
         out.println("I/O paths (exits counted by the VMM per phase; virtio-blk writes, flushes and reads back):");

@@ -138,8 +138,9 @@ class GuestWorkloadsTest {
         ExitStatistics.Port com2 = port(run.stats(), 0x2f8);
         assertEquals(null, com2.device());
         assertEquals(1, com2.reads());
-        assertEquals(1, run.stats().mmioPages().size());
-        assertEquals(0xd000_0000L, run.stats().mmioPages().getFirst().address());
+        List<ExitStatistics.MmioPage> unclaimedPages = run.stats().mmioPages().stream().filter(p -> p.device() == null).toList();
+        assertEquals(1, unclaimedPages.size(), "the virtio windows the guest probed at boot are claimed");
+        assertEquals(0xd000_0000L, unclaimedPages.getFirst().address());
         assertEquals(2, run.stats().unclaimedAccesses());
         assertEquals(2, run.log().size(), String.join("\n", run.log()));
         assertTrue(run.log().getFirst().contains("unclaimed I/O port 0x2f8"), run.log().getFirst());

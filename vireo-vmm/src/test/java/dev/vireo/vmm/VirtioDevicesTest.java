@@ -1,0 +1,98 @@
+package dev.vireo.vmm;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The guest's virtio drivers against Vireo's devices on KVM: console, blk, rng, and a ring that loops. */
+@Tag("kvm")
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class VirtioDevicesTest {
+
+    record Run(VmOutcome outcome, List<GuestResult> results, String console, List<String> log) {
+        GuestResult result(String path) {
+            return results.stream().filter(r -> path.equals(r.get("path"))).findFirst()
+                    .orElseThrow(() -> new AssertionError("no RESULT for path " + path + " in:\n" + console));
+        }
+    }
+
+    @BeforeAll
+    static void requireKvm() {
+        KvmAvailable.assume();
+    }
+
+    static Run boot(String cmdline, Path disk) throws InterruptedException {
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        List<String> log = new CopyOnWriteArrayList<>();
+        VmConfig config = VmConfig.builder().cmdline(cmdline).memory(64L << 20).console(console).log(log::add).disk(disk).build();
+        try (VirtualMachine vm = VirtualMachine.create(config)) {
+            vm.start();
+            VmOutcome outcome = vm.awaitOutcome();
+            return new Run(outcome, vm.results(), console.toString(), log);
+        }
+    }
+
+    /** The bytes the io workload writes: lines of 63 letters, a-z in turn. */
+    static byte[] ioPattern(int kib) {
+        byte[] b = new byte[kib * 1024];
+        for (int i = 0; i < b.length; i++) b[i] = (byte) (i % 64 == 63 ? '\n' : 'a' + (i / 64) % 26);
+        return b;
+    }
+
+    @Test
+    void ioWritesThroughTheUartVirtioConsoleAndVirtioBlk(@TempDir Path dir) throws Exception {
+        Path disk = Files.write(dir.resolve("disk.img"), new byte[1 << 20]);
+        Run run = boot("io 16", disk);
+        assertEquals(new VmOutcome.PoweredOff(0), run.outcome(), run.console());
+        GuestResult uart = run.result("uart"), console = run.result("virtio-console"), blk = run.result("virtio-blk");
+        for (GuestResult r : List.of(uart, console, blk)) {
+            assertEquals("io", r.workload());
+            assertEquals("16", r.get("kib"));
+            assertEquals(List.of("workload", "path", "kib", "exits", "exits_per_kib", "us"), List.copyOf(r.fields().keySet()));
+        }
+        assertTrue(Long.parseLong(uart.get("exits")) >= 16 * 1024, "an exit per byte at least: " + uart);
+        assertTrue(Long.parseLong(console.get("exits")) < 16, "ioeventfd takes the notifications: " + console);
+        assertTrue(Long.parseLong(blk.get("exits")) < 16, "ioeventfd takes the notifications: " + blk);
+        String text = new String(ioPattern(16));
+        assertEquals(2, run.console().split(java.util.regex.Pattern.quote(text), -1).length - 1,
+                "the same text arrived once through the UART and once through virtio-console");
+        assertTrue(run.console().contains("io: virtio-blk id=disk.img sectors=2048"), run.console());
+        assertArrayEquals(ioPattern(16), Arrays.copyOf(Files.readAllBytes(disk), 16 * 1024), "the guest's write reached the image");
+        assertEquals(List.of(), run.log());
+    }
+
+    @Test
+    void rngFillsTheGuestsBuffer() throws Exception {
+        Run run = boot("rng 65536", null);
+        assertEquals(new VmOutcome.PoweredOff(0), run.outcome(), run.console());
+        GuestResult r = run.results().getFirst();
+        assertEquals("rng", r.workload());
+        assertEquals("65536", r.get("bytes"));
+        assertEquals("256", r.get("distinct"), "64 KiB of random bytes hold every value");
+    }
+
+    @Test
+    void aLoopingChainBreaksTheDeviceNotTheVmm() throws Exception {
+        Run run = boot("badring", null);
+        assertEquals(new VmOutcome.PoweredOff(0), run.outcome(), run.console());
+        GuestResult r = run.results().getFirst();
+        assertEquals("needs-reset", r.get("device"));
+        assertEquals("refused", r.get("after"), "a broken device takes no requests until reset");
+        assertEquals(List.of("virtio-rng queue 0: the chain from descriptor 0 is longer than its table of 16 (a loop?); "
+                + "the device needs a reset (1 so far)"), run.log());
+    }
+}
