@@ -51,6 +51,12 @@ __attribute__((noreturn)) void power_off(u32 status);
 /* cpu.c */
 void cpu_init(void);
 __attribute__((noreturn)) void triple_fault(void);
+void set_interrupt_gate(int vector, void (*handler)(void));
+
+/* apic.c: the local APIC and the IOAPIC, as KVM's in-kernel irqchip emulates them */
+int apic_init(void);
+int ioapic_route(u32 gsi, u8 vector);
+void apic_eoi(void);
 extern u64 kernel_stack_top;
 
 /* mm.c */
@@ -72,6 +78,7 @@ i64 virtio_blk_id(char *buf);
 i64 virtio_blk_sectors(void);
 i64 virtio_rng_read(char *buf, usize len);
 i64 virtio_rng_loop(void);
+void virtio_interrupt(u64 slot);
 
 /* syscall.c */
 extern u64 tsc_khz;

@@ -5,10 +5,11 @@
  * Front-end drivers for virtio-mmio (transport version 2, virtio 1.x) devices: the guest half
  * of the split driver. Each device gets one split virtqueue in the kernel's image (physically
  * contiguous, so PHYS() gives the address the device reads) and one request in flight at a
- * time. The drivers poll the used ring and tell the device so (VIRTQ_AVAIL_F_NO_INTERRUPT):
- * this kernel runs with interrupts off and keeps kernel paths short (on KVM-PVM hosts every
- * kernel-mode instruction is emulated), so a notification is one write the VMM's ioeventfd
- * catches inside KVM, and completion costs no exit at all.
+ * time. A notification is one write to QueueNotify, which the VMM's ioeventfd takes inside
+ * KVM; completion is an interrupt through the VMM's irqfd and the in-kernel IOAPIC, on vector
+ * 0x30 + the device's slot. The kernel waits for it in HLT with interrupts enabled only there
+ * (sti; hlt: the interrupt shadow makes the check-then-sleep race-free); the handler reads and
+ * acknowledges InterruptStatus, as Linux's virtio_mmio does, and sends the LAPIC its EOI.
  */
 
 #define MAGIC 0x000
@@ -23,6 +24,8 @@
 #define QUEUE_NUM 0x038
 #define QUEUE_READY 0x044
 #define QUEUE_NOTIFY 0x050
+#define INTERRUPT_STATUS 0x060
+#define INTERRUPT_ACK 0x064
 #define STATUS 0x070
 #define QUEUE_DESC_LOW 0x080
 #define QUEUE_DESC_HIGH 0x084
@@ -45,7 +48,8 @@
 
 #define DESC_F_NEXT 1
 #define DESC_F_WRITE 2
-#define AVAIL_F_NO_INTERRUPT 1
+#define INTERRUPT_CONFIG 2
+#define VECTOR_BASE 0x30
 
 #define QUEUE_SIZE 16
 #define CHUNK 65536 /* bytes per request */
@@ -74,10 +78,14 @@ struct vdev {
     u16 next_avail, last_used;
     struct vq_page *vq;
     int ready;
+    volatile int broken; /* the device set DEVICE_NEEDS_RESET: it takes no requests until reset */
 };
 
 static struct vq_page pages[3];
 static struct vdev console_dev, blk_dev, rng_dev;
+static struct vdev *const slots[3] = {&console_dev, &blk_dev, &rng_dev};
+extern void irq0(void), irq1(void), irq2(void);
+static void (*const stubs[3])(void) = {irq0, irq1, irq2};
 static u8 buffer[CHUNK] __attribute__((aligned(4096)));
 static struct { u32 type, reserved; u64 sector; } blk_header;
 static volatile u8 blk_status;
@@ -91,11 +99,18 @@ static void copy(void *to, const void *from, usize n) {
     __asm__ volatile("rep movsb" : "+D"(to), "+S"(from), "+c"(n) : : "memory");
 }
 
-/* Resets, negotiates VERSION_1 only and makes queue `queue` live; returns 0 or -1. */
-static int setup(struct vdev *d, volatile u32 *regs, u32 queue, struct vq_page *page) {
+/*
+ * Resets, negotiates VERSION_1 only, routes the device's GSI to its vector and makes queue
+ * `queue` live; returns 0 or -1. Slot i uses pages[i] and vector VECTOR_BASE + i.
+ */
+static int setup(u32 slot, volatile u32 *regs, u32 queue, u32 gsi) {
+    struct vdev *d = slots[slot];
+    struct vq_page *page = &pages[slot];
     d->regs = regs;
     d->queue = queue;
     d->vq = page;
+    set_interrupt_gate(VECTOR_BASE + slot, stubs[slot]);
+    if (ioapic_route(gsi, VECTOR_BASE + slot) < 0) return -1;
     wr(d, STATUS, 0);
     wr(d, STATUS, S_ACKNOWLEDGE);
     wr(d, STATUS, S_ACKNOWLEDGE | S_DRIVER);
@@ -110,7 +125,7 @@ static int setup(struct vdev *d, volatile u32 *regs, u32 queue, struct vq_page *
     wr(d, QUEUE_SEL, queue);
     if (rd(d, QUEUE_NUM_MAX) < QUEUE_SIZE || rd(d, QUEUE_READY)) return -1;
     wr(d, QUEUE_NUM, QUEUE_SIZE);
-    page->avail.flags = AVAIL_F_NO_INTERRUPT;
+    page->avail.flags = 0;
     u64 desc = PHYS(page->desc), avail = PHYS(&page->avail), used = PHYS(&page->used);
     wr(d, QUEUE_DESC_LOW, (u32)desc);
     wr(d, QUEUE_DESC_HIGH, (u32)(desc >> 32));
@@ -135,19 +150,20 @@ static void put(struct vdev *d, u16 i, const volatile void *buf, u32 len, int wr
 }
 
 /*
- * Makes the chain starting at descriptor 0 available, notifies, and polls the used ring until
- * the device returns it; returns the bytes it wrote, or -2 when the device broke instead.
+ * Makes the chain starting at descriptor 0 available, notifies, and sleeps until the device
+ * returns it; returns the bytes it wrote, or -2 when the device broke instead.
  */
 static i64 submit(struct vdev *d) {
     struct vq_page *p = d->vq;
+    if (d->broken) return -2;
     p->avail.ring[d->next_avail % QUEUE_SIZE] = 0;
     barrier();
     p->avail.idx = ++d->next_avail;
     barrier();
     wr(d, QUEUE_NOTIFY, d->queue);
-    for (u64 spins = 1; *(volatile u16 *)&p->used.idx == d->last_used; spins++) {
-        __asm__ volatile("pause");
-        if ((spins & 0xfffff) == 0 && (rd(d, STATUS) & S_NEEDS_RESET)) return -2;
+    while (*(volatile u16 *)&p->used.idx == d->last_used) {
+        if (d->broken) return -2;
+        __asm__ volatile("sti; hlt; cli" ::: "memory");
     }
     barrier();
     u32 len = p->used.ring[d->last_used % QUEUE_SIZE].len;
@@ -155,17 +171,31 @@ static i64 submit(struct vdev *d) {
     return len;
 }
 
+/* From the interrupt stubs: acknowledge what the device reports; a configuration change here means it broke. */
+void virtio_interrupt(u64 slot) {
+    struct vdev *d = slots[slot];
+    u32 status = rd(d, INTERRUPT_STATUS);
+    wr(d, INTERRUPT_ACK, status);
+    if ((status & INTERRUPT_CONFIG) && (rd(d, STATUS) & S_NEEDS_RESET)) d->broken = 1;
+    apic_eoi();
+}
+
 void virtio_init(const struct vireo_virtio_mmio *devices, u32 count) {
+    if (apic_init() < 0) {
+        kprintf("virtio: no interrupt controller to map; the devices stay unused\n");
+        return;
+    }
     for (u32 i = 0; i < count; i++) {
         volatile u32 *regs = map_mmio(devices[i].addr);
         if (!regs || regs[MAGIC / 4] != 0x74726976u || regs[VERSION / 4] != 2) continue;
         u32 id = regs[DEVICE_ID / 4];
         int failed = 0;
-        if (id == ID_CONSOLE && !console_dev.ready) failed = setup(&console_dev, regs, 1, &pages[0]);
+        u32 gsi = devices[i].irq;
+        if (id == ID_CONSOLE && !console_dev.ready) failed = setup(0, regs, 1, gsi);
         else if (id == ID_BLOCK && !blk_dev.ready) {
-            failed = setup(&blk_dev, regs, 0, &pages[1]);
+            failed = setup(1, regs, 0, gsi);
             blk_capacity = (u64)regs[CONFIG / 4] | (u64)regs[CONFIG / 4 + 1] << 32;
-        } else if (id == ID_RNG && !rng_dev.ready) failed = setup(&rng_dev, regs, 0, &pages[2]);
+        } else if (id == ID_RNG && !rng_dev.ready) failed = setup(2, regs, 0, gsi);
         if (failed) {
             regs[STATUS / 4] = S_FAILED;
             kprintf("virtio: device %u at %lx refused the driver\n", id, devices[i].addr);

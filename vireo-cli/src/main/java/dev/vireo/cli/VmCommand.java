@@ -96,12 +96,19 @@ final class VmCommand implements Command {
             double perKib = number(r, "exits_per_kib"), us = number(r, "us");
             double moved = number(r, "kib") * ("virtio-blk".equals(r.get("path")) ? 2 : 1);
             table.add(List.of(r.get("path"), r.get("kib"), r.get("exits"), String.format("%.2f", perKib),
-                    uart > 0 ? String.format("%.4fx", perKib / uart) : "-",
+                    ratio(perKib, uart),
                     String.format("%.1f ms", us / 1000), us > 0 ? String.format("%.1f KiB/s", moved / (us / 1e6)) : "-"));
         }
         out.println();
         out.println("I/O paths (exits counted by the VMM per phase; virtio-blk writes, flushes and reads back):");
         table.print(out);
+    }
+
+    /** A path's exits per KiB against the UART's, as a fraction that stays readable when tiny: 1, 1/34816, 0. */
+    private static String ratio(double perKib, double uart) {
+        if (!(uart > 0) || Double.isNaN(perKib)) return "-";
+        if (perKib == 0) return "0";
+        return perKib >= uart ? String.format("%.2f", perKib / uart) : String.format("1/%.0f", uart / perKib);
     }
 
     private static double number(GuestResult r, String key) {
