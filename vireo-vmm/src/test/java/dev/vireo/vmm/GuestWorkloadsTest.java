@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Timeout;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -34,9 +35,14 @@ class GuestWorkloadsTest {
     }
 
     static Run boot(String cmdline, long memory) throws InterruptedException {
+        return boot(cmdline, memory, null);
+    }
+
+    /** Boots with {@code disk} behind virtio-blk (null: a scratch disk). */
+    static Run boot(String cmdline, long memory, Path disk) throws InterruptedException {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         List<String> log = new CopyOnWriteArrayList<>();
-        VmConfig config = VmConfig.builder().cmdline(cmdline).memory(memory).console(console).log(log::add).build();
+        VmConfig config = VmConfig.builder().cmdline(cmdline).memory(memory).console(console).log(log::add).disk(disk).build();
         try (VirtualMachine vm = VirtualMachine.create(config)) {
             vm.start();
             VmOutcome outcome = vm.awaitOutcome();

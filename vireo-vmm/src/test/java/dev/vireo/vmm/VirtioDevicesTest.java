@@ -6,12 +6,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -23,11 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class VirtioDevicesTest {
 
-    record Run(VmOutcome outcome, List<GuestResult> results, String console, List<String> log) {
-        GuestResult result(String path) {
-            return results.stream().filter(r -> path.equals(r.get("path"))).findFirst()
-                    .orElseThrow(() -> new AssertionError("no RESULT for path " + path + " in:\n" + console));
-        }
+    /** The io RESULT line of {@code path}. */
+    static GuestResult io(GuestWorkloadsTest.Run run, String path) {
+        return run.results().stream().filter(r -> path.equals(r.get("path"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no RESULT for path " + path + " in:\n" + run.console()));
     }
 
     @BeforeAll
@@ -35,15 +32,8 @@ class VirtioDevicesTest {
         KvmAvailable.assume();
     }
 
-    static Run boot(String cmdline, Path disk) throws InterruptedException {
-        ByteArrayOutputStream console = new ByteArrayOutputStream();
-        List<String> log = new CopyOnWriteArrayList<>();
-        VmConfig config = VmConfig.builder().cmdline(cmdline).memory(64L << 20).console(console).log(log::add).disk(disk).build();
-        try (VirtualMachine vm = VirtualMachine.create(config)) {
-            vm.start();
-            VmOutcome outcome = vm.awaitOutcome();
-            return new Run(outcome, vm.results(), console.toString(), log);
-        }
+    static GuestWorkloadsTest.Run boot(String cmdline, Path disk) throws InterruptedException {
+        return GuestWorkloadsTest.boot(cmdline, 64L << 20, disk);
     }
 
     /** The bytes the io workload writes: lines of 63 letters, a-z in turn. */
@@ -56,9 +46,9 @@ class VirtioDevicesTest {
     @Test
     void ioWritesThroughTheUartVirtioConsoleAndVirtioBlk(@TempDir Path dir) throws Exception {
         Path disk = Files.write(dir.resolve("disk.img"), new byte[1 << 20]);
-        Run run = boot("io 16", disk);
+        GuestWorkloadsTest.Run run = boot("io 16", disk);
         assertEquals(new VmOutcome.PoweredOff(0), run.outcome(), run.console());
-        GuestResult uart = run.result("uart"), console = run.result("virtio-console"), blk = run.result("virtio-blk");
+        GuestResult uart = io(run, "uart"), console = io(run, "virtio-console"), blk = io(run, "virtio-blk");
         for (GuestResult r : List.of(uart, console, blk)) {
             assertEquals("io", r.workload());
             assertEquals("16", r.get("kib"));
@@ -77,9 +67,9 @@ class VirtioDevicesTest {
 
     @Test
     void rngFillsTheGuestsBuffer() throws Exception {
-        Run run = boot("rng 65536", null);
+        GuestWorkloadsTest.Run run = boot("rng 65536", null);
         assertEquals(new VmOutcome.PoweredOff(0), run.outcome(), run.console());
-        GuestResult r = run.results().getFirst();
+        GuestResult r = run.result();
         assertEquals("rng", r.workload());
         assertEquals("65536", r.get("bytes"));
         assertEquals("256", r.get("distinct"), "64 KiB of random bytes hold every value");
@@ -87,9 +77,9 @@ class VirtioDevicesTest {
 
     @Test
     void aLoopingChainBreaksTheDeviceNotTheVmm() throws Exception {
-        Run run = boot("badring", null);
+        GuestWorkloadsTest.Run run = boot("badring", null);
         assertEquals(new VmOutcome.PoweredOff(0), run.outcome(), run.console());
-        GuestResult r = run.results().getFirst();
+        GuestResult r = run.result();
         assertEquals("needs-reset", r.get("device"));
         assertEquals("refused", r.get("after"), "a broken device takes no requests until reset");
         assertEquals(List.of("virtio-rng queue 0: the chain from descriptor 0 is longer than its table of 16 (a loop?); "

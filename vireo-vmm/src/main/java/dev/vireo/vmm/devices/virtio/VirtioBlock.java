@@ -97,16 +97,6 @@ final class VirtioBlock implements VirtioDevice {
         return F_FLUSH | (readOnly ? F_RO : 0);
     }
 
-    @Override
-    public int queueCount() {
-        return 1;
-    }
-
-    @Override
-    public boolean serves(int queue) {
-        return true;
-    }
-
     /** struct virtio_blk_config begins with the capacity in 512-byte sectors; the rest needs features not offered. */
     @Override
     public byte[] config() {

@@ -29,11 +29,6 @@ final class VirtioConsole implements VirtioDevice {
     }
 
     @Override
-    public long features() {
-        return 0;
-    }
-
-    @Override
     public int queueCount() {
         return 2;
     }
@@ -56,7 +51,4 @@ final class VirtioConsole implements VirtioDevice {
         output.accept(bytes);
         return 0;
     }
-
-    @Override
-    public void close() {}
 }

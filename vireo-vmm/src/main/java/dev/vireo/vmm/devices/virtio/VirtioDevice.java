@@ -14,15 +14,23 @@ public sealed interface VirtioDevice extends AutoCloseable permits VirtioConsole
     int deviceId();
 
     /** Device-specific feature bits (the transport adds VERSION_1 and INDIRECT_DESC). */
-    long features();
+    default long features() {
+        return 0;
+    }
 
-    int queueCount();
+    default int queueCount() {
+        return 1;
+    }
 
     /** Whether the device takes requests from this queue now (a console's input queue waits for input). */
-    boolean serves(int queue);
+    default boolean serves(int queue) {
+        return true;
+    }
 
     /** Bytes of configuration space, read at transport offset 0x100. */
-    byte[] config();
+    default byte[] config() {
+        return new byte[0];
+    }
 
     /**
      * Carries out one request; returns how many bytes it wrote into the chain's writable
@@ -30,6 +38,7 @@ public sealed interface VirtioDevice extends AutoCloseable permits VirtioConsole
      */
     int handle(int queue, Chain chain, GuestMemory memory);
 
+    /** Releases the backend (a disk's file); nothing by default. */
     @Override
-    void close();
+    default void close() {}
 }

@@ -19,33 +19,10 @@ final class VirtioRng implements VirtioDevice {
     }
 
     @Override
-    public long features() {
-        return 0;
-    }
-
-    @Override
-    public int queueCount() {
-        return 1;
-    }
-
-    @Override
-    public boolean serves(int queue) {
-        return true;
-    }
-
-    @Override
-    public byte[] config() {
-        return new byte[0];
-    }
-
-    @Override
     public int handle(int queue, Chain chain, GuestMemory memory) {
         byte[] bytes = new byte[chain.writableBytes()];
         random.nextBytes(bytes);
         chain.write(memory, 0, bytes);
         return bytes.length;
     }
-
-    @Override
-    public void close() {}
 }
