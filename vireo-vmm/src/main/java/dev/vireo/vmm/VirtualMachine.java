@@ -47,6 +47,11 @@ public final class VirtualMachine implements AutoCloseable {
         return machine.statistics();
     }
 
+    /** The exit counts at each read of port 0xf0 by the guest, in order. */
+    public List<ExitSample> exitSamples() {
+        return machine.exitSamples();
+    }
+
     /** The {@code RESULT ...} lines the guest printed on its console, parsed. */
     public List<GuestResult> results() {
         return machine.resultLines().stream().map(GuestResult::parse).toList();

@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class GuestWorkloadsTest {
 
-    record Run(VmOutcome outcome, List<GuestResult> results, ExitStatistics stats, String console, List<String> log) {
+    record Run(VmOutcome outcome, List<GuestResult> results, ExitStatistics stats, String console, List<String> log,
+               List<ExitSample> samples) {
         GuestResult result() {
             assertEquals(1, results.size(), "one RESULT line in:\n" + console);
             return results.getFirst();
@@ -46,7 +47,7 @@ class GuestWorkloadsTest {
         try (VirtualMachine vm = VirtualMachine.create(config)) {
             vm.start();
             VmOutcome outcome = vm.awaitOutcome();
-            return new Run(outcome, vm.results(), vm.statistics(), console.toString(), log);
+            return new Run(outcome, vm.results(), vm.statistics(), console.toString(), log, vm.exitSamples());
         }
     }
 

@@ -55,6 +55,13 @@ class VirtioDevicesTest {
             assertEquals(List.of("workload", "path", "kib", "exits", "exits_per_kib", "us"), List.copyOf(r.fields().keySet()));
         }
         assertTrue(Long.parseLong(uart.get("exits")) >= 16 * 1024, "an exit per byte at least: " + uart);
+        assertEquals(6, run.samples().size(), "the guest read port 0xf0 around each of three phases");
+        for (int i = 0; i < 3; i++) {
+            ExitSample before = run.samples().get(2 * i), after = run.samples().get(2 * i + 1);
+            long vmm = after.vmmExits() - before.vmmExits() - 1;
+            assertEquals(Long.parseLong(List.of(uart, console, blk).get(i).get("exits")), vmm, "the guest reported the VMM's count");
+            assertTrue(after.kvmExits() - before.kvmExits() - 1 >= vmm, "KVM counts every exit the VMM sees, and more");
+        }
         assertTrue(Long.parseLong(console.get("exits")) < 16, "ioeventfd takes the notifications: " + console);
         assertTrue(Long.parseLong(blk.get("exits")) < 16, "ioeventfd takes the notifications: " + blk);
         String text = new String(ioPattern(16));

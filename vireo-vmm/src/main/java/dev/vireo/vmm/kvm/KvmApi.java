@@ -43,6 +43,7 @@ public final class KvmApi {
     public static final IoctlRequest SET_FPU = IoctlRequest.iow("KVM_SET_FPU", KVMIO, 0x8d, Fpu.SIZE);
     public static final IoctlRequest SET_CPUID2 = IoctlRequest.iow("KVM_SET_CPUID2", KVMIO, 0x90, 8);
     public static final IoctlRequest GET_TSC_KHZ = IoctlRequest.io("KVM_GET_TSC_KHZ", KVMIO, 0xa3);
+    public static final IoctlRequest GET_STATS_FD = IoctlRequest.io("KVM_GET_STATS_FD", KVMIO, 0xce);
 
     // capabilities (KVM_CAP_*)
     public static final int CAP_IRQCHIP = 0;
@@ -56,6 +57,7 @@ public final class KvmApi {
     public static final int CAP_GET_TSC_KHZ = 61;
     public static final int CAP_SYNC_REGS = 74;
     public static final int CAP_IMMEDIATE_EXIT = 136;
+    public static final int CAP_BINARY_STATS_FD = 203;
 
     // memory region flags
     public static final int MEM_LOG_DIRTY_PAGES = 1;

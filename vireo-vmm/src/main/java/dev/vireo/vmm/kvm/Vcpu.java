@@ -124,6 +124,11 @@ public final class Vcpu implements AutoCloseable {
         }
     }
 
+    /** KVM_GET_STATS_FD: this vCPU's binary statistics; null when KVM has no exit counter there. */
+    public KvmStats stats() {
+        return KvmStats.open(Fd.own(Ioctl.call(fd, KvmApi.GET_STATS_FD)));
+    }
+
     /** KVM_GET_TSC_KHZ: the guest's TSC frequency. */
     public long tscKhz() {
         return Ioctl.call(fd, KvmApi.GET_TSC_KHZ);

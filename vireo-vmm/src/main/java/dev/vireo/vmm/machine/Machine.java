@@ -1,14 +1,17 @@
 package dev.vireo.vmm.machine;
 
+import dev.vireo.vmm.ExitSample;
 import dev.vireo.vmm.ExitStatistics;
 import dev.vireo.vmm.VmOutcome;
 import dev.vireo.vmm.VmState;
 import dev.vireo.vmm.VmmAction;
 import dev.vireo.vmm.devices.Bus;
 import dev.vireo.vmm.devices.legacy.ConsoleOutput;
+import dev.vireo.vmm.devices.legacy.ExitCountPort;
 import dev.vireo.vmm.devices.legacy.Serial16550;
 import dev.vireo.vmm.devices.virtio.VirtioMmioDevice;
 import dev.vireo.vmm.kvm.Kvm;
+import dev.vireo.vmm.kvm.KvmStats;
 import dev.vireo.vmm.kvm.Vcpu;
 import dev.vireo.vmm.kvm.Vm;
 import dev.vireo.vmm.memory.GuestMemory;
@@ -35,6 +38,8 @@ public final class Machine implements AutoCloseable {
     private final ConsoleOutput console;
     private final Serial16550 uart;
     private final List<VirtioMmioDevice> virtio;
+    private final ExitCountPort exitCount;
+    private final KvmStats stats; // null where KVM has no binary statistics
     private final List<Vcpu> vcpus;
     private final List<VcpuRunner> runners;
     private final RunControl control;
@@ -43,7 +48,7 @@ public final class Machine implements AutoCloseable {
     private VmState state = VmState.CREATED;
 
     Machine(Kvm kvm, Vm vm, GuestMemory memory, Bus pio, Bus mmio, ConsoleOutput console, Serial16550 uart,
-            List<VirtioMmioDevice> virtio, List<Vcpu> vcpus, List<VcpuRunner> runners, RunControl control, InputStream consoleInput) {
+            List<VirtioMmioDevice> virtio, ExitCountPort exitCount, KvmStats stats, List<Vcpu> vcpus, List<VcpuRunner> runners, RunControl control, InputStream consoleInput) {
         this.kvm = kvm;
         this.vm = vm;
         this.memory = memory;
@@ -52,6 +57,8 @@ public final class Machine implements AutoCloseable {
         this.console = console;
         this.uart = uart;
         this.virtio = virtio;
+        this.exitCount = exitCount;
+        this.stats = stats;
         this.vcpus = vcpus;
         this.runners = runners;
         this.control = control;
@@ -108,6 +115,11 @@ public final class Machine implements AutoCloseable {
         return ExitSummary.summarize(counters, pio, mmio);
     }
 
+    /** The exit counts at each of the guest's reads of port 0xf0. */
+    public List<ExitSample> exitSamples() {
+        return exitCount.samples();
+    }
+
     public List<String> resultLines() {
         return console.resultLines();
     }
@@ -136,6 +148,7 @@ public final class Machine implements AutoCloseable {
             }
         }
         for (VirtioMmioDevice d : virtio) d.close();
+        if (stats != null) stats.close();
         console.close();
         for (Vcpu v : vcpus) v.close();
         memory.close();

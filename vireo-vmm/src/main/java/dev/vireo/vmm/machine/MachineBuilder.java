@@ -20,6 +20,7 @@ import dev.vireo.vmm.devices.virtio.VirtioMmioDevice;
 import dev.vireo.vmm.kvm.Fpu;
 import dev.vireo.vmm.kvm.Kvm;
 import dev.vireo.vmm.kvm.KvmApi;
+import dev.vireo.vmm.kvm.KvmStats;
 import dev.vireo.vmm.kvm.Vcpu;
 import dev.vireo.vmm.kvm.Vm;
 import dev.vireo.vmm.memory.GuestMemory;
@@ -113,9 +114,12 @@ public final class MachineBuilder {
 
             VcpuRunner runner = new VcpuRunner(vcpu, pio, mmio, memory, new UnclaimedAccesses(config.log()), control,
                     kvm.checkExtension(KvmApi.CAP_SYNC_REGS) > 0);
-            pio.insert(ExitCountPort.PORT, ExitCountPort.LENGTH, new ExitCountPort(() -> runner.counters().exits()));
-            return new Machine(kvm, vm, memory, pio, mmio, console, uart, virtio, List.of(vcpu), List.of(runner),
-                    control, config.consoleInput());
+            KvmStats stats = kvm.checkExtension(KvmApi.CAP_BINARY_STATS_FD) > 0 ? vcpu.stats() : null;
+            if (stats != null) opened.add(stats);
+            ExitCountPort exitCount = new ExitCountPort(() -> runner.counters().exits(), stats != null ? stats::exits : () -> -1);
+            pio.insert(ExitCountPort.PORT, ExitCountPort.LENGTH, exitCount);
+            return new Machine(kvm, vm, memory, pio, mmio, console, uart, virtio, exitCount, stats, List.of(vcpu),
+                    List.of(runner), control, config.consoleInput());
         } catch (RuntimeException e) {
             for (AutoCloseable c : opened.reversed()) {
                 try {
