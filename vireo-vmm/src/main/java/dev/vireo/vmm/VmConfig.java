@@ -69,7 +69,7 @@ public record VmConfig(Kernel kernel, long memoryBytes, String cmdline, int vcpu
         if (memoryBytes < MIN_MEMORY || memoryBytes % 4096 != 0) {
             throw new VmConfigException("memory size " + memoryBytes + " bytes is not possible: use a whole number of 4 KiB pages, at least 2 MiB");
         }
-        if (vcpus != 1) throw new VmConfigException("Vireo's VMs have one vCPU (no interrupt controller starts a second one)");
+        if (vcpus != 1) throw new VmConfigException("Vireo's VMs have one vCPU (the guest kernel starts no second one)");
     }
 
     public static Builder builder() {

@@ -52,14 +52,6 @@ final class MmioTransport implements BusDevice {
         return device.name();
     }
 
-    synchronized int status() {
-        return status;
-    }
-
-    synchronized long driverFeatures() {
-        return driverFeatures;
-    }
-
     @Override
     public synchronized long read(long offset, int size) {
         if (offset >= CONFIG) return config(offset - CONFIG, size);

@@ -41,14 +41,6 @@ final class Virtqueue {
         nextAvail = nextUsed = 0;
     }
 
-    int nextAvail() {
-        return nextAvail;
-    }
-
-    int nextUsed() {
-        return nextUsed;
-    }
-
     /** Why the driver's queue configuration cannot be used, or null when it can. */
     String checkLayout(GuestMemory memory) {
         if (size == 0 || size > maxSize || (size & (size - 1)) != 0) {
