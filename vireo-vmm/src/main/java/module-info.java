@@ -1,5 +1,7 @@
 /** Vireo's KVM virtual machine monitor. */
 module dev.vireo.vmm {
     requires dev.vireo.sys;
+    requires dev.vireo.http;
+    requires com.fasterxml.jackson.databind;
     exports dev.vireo.vmm;
 }

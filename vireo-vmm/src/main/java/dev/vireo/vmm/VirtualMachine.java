@@ -3,14 +3,21 @@ package dev.vireo.vmm;
 import dev.vireo.vmm.machine.Machine;
 import dev.vireo.vmm.machine.MachineBuilder;
 
+import dev.vireo.vmm.snapshot.SnapshotDirectory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A VM built from a {@link VmConfig}: start it, send it {@link VmmAction}s, wait for its
  * {@link VmOutcome}, read its {@link ExitStatistics}. Closing it stops it and releases its
  * memory and KVM descriptors.
  */
-public final class VirtualMachine implements AutoCloseable {
+public final class VirtualMachine implements VmControl, AutoCloseable {
     private final Machine machine;
 
     private VirtualMachine(Machine machine) {
@@ -25,15 +32,38 @@ public final class VirtualMachine implements AutoCloseable {
         return new VirtualMachine(MachineBuilder.build(config));
     }
 
+    /**
+     * Rebuilds the VM a snapshot directory holds, ready to {@link #start()} where it stopped.
+     * An incomplete snapshot, one of another format version or one whose checksums do not
+     * match is a {@link SnapshotException}, thrown before anything is built.
+     */
+    public static VirtualMachine restore(Path snapshot, OutputStream console, InputStream consoleInput, Consumer<String> log)
+            throws IOException {
+        return restore(snapshot, console, consoleInput, log, null);
+    }
+
+    /**
+     * As {@link #restore(Path, OutputStream, InputStream, Consumer)}, with {@code disk} behind
+     * virtio-blk (snapshots do not copy disks; null gives a fresh scratch disk). The disk must
+     * have the capacity the saved machine's had.
+     */
+    public static VirtualMachine restore(Path snapshot, OutputStream console, InputStream consoleInput, Consumer<String> log,
+                                         Path disk) throws IOException {
+        SnapshotDirectory.Loaded loaded = SnapshotDirectory.load(snapshot);
+        return new VirtualMachine(MachineBuilder.restore(loaded, new MachineBuilder.Host(console, consoleInput, log, disk)));
+    }
+
     /** Starts the vCPUs. */
     public void start() {
         machine.start();
     }
 
-    public VmState handle(VmmAction action) throws InterruptedException {
+    @Override
+    public VmState handle(VmmAction action) throws InterruptedException, IOException {
         return machine.handle(action);
     }
 
+    @Override
     public VmState state() {
         return machine.state();
     }
@@ -43,6 +73,7 @@ public final class VirtualMachine implements AutoCloseable {
     }
 
     /** The exits counted so far; exact once the VM is paused or stopped. */
+    @Override
     public ExitStatistics statistics() {
         return machine.statistics();
     }

@@ -6,14 +6,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The guest's virtio drivers against Vireo's devices on KVM: console, blk, rng, and a ring that loops. */
@@ -91,5 +96,54 @@ class VirtioDevicesTest {
         assertEquals("refused", r.get("after"), "a broken device takes no requests until reset");
         assertEquals(List.of("virtio-rng queue 0: the chain from descriptor 0 is longer than its table of 16 (a loop?); "
                 + "the device needs a reset (1 so far)"), run.log());
+    }
+
+    @Test
+    void aSnapshotTakenDuringVirtioIoContinuesWithItsQueues(@TempDir Path dir) throws Exception {
+        Path disk = Files.write(dir.resolve("disk.img"), new byte[1 << 20]);
+        Path snapshot = dir.resolve("snap");
+        GuestWorkloadsTest.Text console = new GuestWorkloadsTest.Text("io: virtio-blk id=");
+        VmConfig config = VmConfig.builder().cmdline("io 16").memory(64L << 20).console(console).log(l -> { }).disk(disk).build();
+        List<GuestResult> before;
+        try (VirtualMachine vm = VirtualMachine.create(config)) {
+            vm.start();
+            console.await();
+            assertEquals(VmState.PAUSED, vm.handle(new VmmAction.Pause()));
+            vm.handle(new VmmAction.CreateSnapshot(snapshot));
+            before = vm.results();
+            vm.handle(new VmmAction.Stop());
+            vm.awaitOutcome();
+        }
+
+        ByteArrayOutputStream restored = new ByteArrayOutputStream();
+        List<String> log = new CopyOnWriteArrayList<>();
+        try (VirtualMachine vm = VirtualMachine.restore(snapshot, restored, null, log::add, disk)) {
+            vm.start();
+            assertEquals(new VmOutcome.PoweredOff(0), vm.awaitOutcome(), "the guest checked what it read back: " + restored);
+            List<GuestResult> all = new ArrayList<>(before);
+            all.addAll(vm.results());
+            assertTrue(all.stream().anyMatch(r -> "virtio-blk".equals(r.get("path"))), all.toString());
+        }
+        assertFalse(restored.toString().contains("booted via"), "the restored guest does not boot again");
+        assertEquals(List.of(), log);
+    }
+
+    @Test
+    void aDiskOfAnotherSizeIsRefusedOnRestore(@TempDir Path dir) throws Exception {
+        Path disk = Files.write(dir.resolve("disk.img"), new byte[1 << 20]);
+        Path snapshot = dir.resolve("snap");
+        GuestWorkloadsTest.Text console = new GuestWorkloadsTest.Text("cmdline");
+        VmConfig config = VmConfig.builder().cmdline("syscalls 1000000000").console(console).log(l -> { }).disk(disk).build();
+        try (VirtualMachine vm = VirtualMachine.create(config)) {
+            vm.start();
+            console.await();
+            vm.handle(new VmmAction.Pause());
+            vm.handle(new VmmAction.CreateSnapshot(snapshot));
+        }
+        Files.write(disk, new byte[2 << 20]);
+        SnapshotException e = assertThrows(SnapshotException.class,
+                () -> VirtualMachine.restore(snapshot, new ByteArrayOutputStream(), null, l -> { }, disk));
+        assertEquals("the saved state of device virtio-blk is malformed: the disk has 4096 sectors, the saved machine's had 2048",
+                e.getMessage());
     }
 }

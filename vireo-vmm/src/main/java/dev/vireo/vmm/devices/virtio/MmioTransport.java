@@ -4,6 +4,10 @@ import dev.vireo.vmm.devices.BusDevice;
 import dev.vireo.vmm.devices.RateLimitedLog;
 import dev.vireo.vmm.memory.GuestMemory;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
 /**
  * The virtio-mmio transport, version 2 (virtio 1.x section 4.2.2): the register window a driver
  * probes, negotiates features and sets queues up through, and the device status state machine.
@@ -186,6 +190,61 @@ final class MmioTransport implements BusDevice {
             interruptStatus |= INTERRUPT_VRING;
             interrupt.run();
         }
+    }
+
+    /**
+     * The driver-visible state: status, features, selectors, interrupt status, each queue's setup
+     * and indices. The vCPUs are paused, so first every request already made available is carried
+     * out: the queue thread could otherwise complete one after the state is saved but before guest
+     * memory is, and the two would disagree.
+     */
+    synchronized void saveState(DataOutput out) throws IOException {
+        for (int q = 0; q < queues.length; q++) notifyQueue(q);
+        out.writeInt(status);
+        out.writeLong(driverFeatures);
+        out.writeInt(deviceFeaturesSel);
+        out.writeInt(driverFeaturesSel);
+        out.writeInt(queueSel);
+        out.writeInt(interruptStatus);
+        out.writeInt(queues.length);
+        for (Virtqueue q : queues) {
+            out.writeInt(q.size);
+            out.writeBoolean(q.ready);
+            out.writeLong(q.descAddress);
+            out.writeLong(q.driverAddress);
+            out.writeLong(q.deviceAddress);
+            out.writeShort(q.nextAvail());
+            out.writeShort(q.nextUsed());
+        }
+    }
+
+    /** Reads what {@link #saveState} wrote; state this device could never have held is an {@link IOException}. */
+    synchronized void restoreState(DataInput in) throws IOException {
+        int status = in.readInt();
+        long features = in.readLong();
+        if (status < 0 || status > 0xff) throw new IOException("device status " + status + " is not a status byte");
+        if ((features & ~deviceFeatures) != 0) throw new IOException(String.format("driver features 0x%x were never offered", features));
+        this.status = status;
+        driverFeatures = features;
+        deviceFeaturesSel = in.readInt();
+        driverFeaturesSel = in.readInt();
+        queueSel = in.readInt();
+        interruptStatus = in.readInt() & (INTERRUPT_VRING | INTERRUPT_CONFIG);
+        int count = in.readInt();
+        if (count != queues.length) throw new IOException(count + " queues saved, the device has " + queues.length);
+        for (int i = 0; i < count; i++) {
+            Virtqueue q = queues[i];
+            q.size = in.readInt();
+            q.ready = in.readBoolean();
+            q.descAddress = in.readLong();
+            q.driverAddress = in.readLong();
+            q.deviceAddress = in.readLong();
+            q.restoreIndices(in.readUnsignedShort(), in.readUnsignedShort());
+            String problem = q.ready ? q.checkLayout(memory) : null;
+            if (problem != null) throw new IOException("queue " + i + ": " + problem);
+        }
+        // an interrupt raised while saving came after the irqchip's state was taken: raise it again
+        if (interruptStatus != 0) interrupt.run();
     }
 
     private void needsReset(String problem) {

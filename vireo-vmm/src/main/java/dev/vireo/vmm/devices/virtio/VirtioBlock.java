@@ -2,6 +2,8 @@ package dev.vireo.vmm.devices.virtio;
 
 import dev.vireo.vmm.memory.GuestMemory;
 
+import java.io.DataInput;
+import java.io.DataOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -101,6 +103,18 @@ final class VirtioBlock implements VirtioDevice {
     @Override
     public byte[] config() {
         return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(sectors).array();
+    }
+
+    /** The capacity the driver read: a restored machine must be given a disk of the same size. */
+    @Override
+    public void saveState(DataOutput out) throws IOException {
+        out.writeLong(sectors);
+    }
+
+    @Override
+    public void restoreState(DataInput in) throws IOException {
+        long saved = in.readLong();
+        if (saved != sectors) throw new IOException("the disk has " + sectors + " sectors, the saved machine's had " + saved);
     }
 
     @Override

@@ -2,6 +2,10 @@ package dev.vireo.vmm.devices.virtio;
 
 import dev.vireo.vmm.memory.GuestMemory;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
 /**
  * The device-type half of a virtio device (virtio 1.x section 5), behind the MMIO transport:
  * its ID, feature bits, queues, configuration space and the handling of one request.
@@ -37,6 +41,12 @@ public sealed interface VirtioDevice extends AutoCloseable permits VirtioConsole
      * buffers. A request the device cannot carry out is answered in its status, not thrown.
      */
     int handle(int queue, Chain chain, GuestMemory memory);
+
+    /** Device-type state for a snapshot, after the transport's; none by default. */
+    default void saveState(DataOutput out) throws IOException {}
+
+    /** Reads what {@link #saveState} wrote; a backend that does not fit it is an {@link IOException}. */
+    default void restoreState(DataInput in) throws IOException {}
 
     /** Releases the backend (a disk's file); nothing by default. */
     @Override

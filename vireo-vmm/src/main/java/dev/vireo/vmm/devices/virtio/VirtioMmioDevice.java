@@ -3,9 +3,13 @@ package dev.vireo.vmm.devices.virtio;
 import dev.vireo.sys.EventFd;
 import dev.vireo.vmm.devices.BusDevice;
 import dev.vireo.vmm.devices.RateLimitedLog;
+import dev.vireo.vmm.devices.Snapshottable;
 import dev.vireo.vmm.kvm.Vm;
 import dev.vireo.vmm.memory.GuestMemory;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,9 +20,11 @@ import java.util.function.Consumer;
  * {@code base}; for each queue an ioeventfd with the queue's index as datamatch catches the
  * driver's QueueNotify write inside KVM (no exit to the VMM) and wakes a platform thread that
  * processes the queue; the device interrupts through an irqfd on {@code gsi} of the in-kernel
- * IOAPIC. Closing it stops the threads and releases the eventfds and the backend.
+ * IOAPIC. Closing it stops the threads and releases the eventfds and the backend. Its snapshot
+ * state is the transport's (status, features, queue addresses and indices) and the device
+ * type's (a disk's capacity).
  */
-public final class VirtioMmioDevice implements AutoCloseable {
+public final class VirtioMmioDevice implements Snapshottable, AutoCloseable {
     public static final long WINDOW = 0x1000;
 
     private final VirtioDevice device;
@@ -88,6 +94,23 @@ public final class VirtioMmioDevice implements AutoCloseable {
             if (closing) return;
             transport.notifyQueue(queue);
         }
+    }
+
+    @Override
+    public String name() {
+        return device.name();
+    }
+
+    @Override
+    public void saveState(DataOutput out) throws IOException {
+        transport.saveState(out);
+        device.saveState(out);
+    }
+
+    @Override
+    public void restoreState(DataInput in) throws IOException {
+        transport.restoreState(in);
+        device.restoreState(in);
     }
 
     public BusDevice busDevice() {

@@ -41,6 +41,20 @@ final class Virtqueue {
         nextAvail = nextUsed = 0;
     }
 
+    int nextAvail() {
+        return nextAvail;
+    }
+
+    int nextUsed() {
+        return nextUsed;
+    }
+
+    /** Sets the indices a snapshot saved. */
+    void restoreIndices(int nextAvail, int nextUsed) {
+        this.nextAvail = nextAvail & 0xffff;
+        this.nextUsed = nextUsed & 0xffff;
+    }
+
     /** Why the driver's queue configuration cannot be used, or null when it can. */
     String checkLayout(GuestMemory memory) {
         if (size == 0 || size > maxSize || (size & (size - 1)) != 0) {

@@ -3,12 +3,17 @@ package dev.vireo.vmm.devices.virtio;
 import dev.vireo.vmm.devices.RateLimitedLog;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
 import static dev.vireo.vmm.devices.virtio.MmioTransport.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The register window as a driver sees it: probing, negotiation, queue setup, notification, reset. */
@@ -140,6 +145,55 @@ class MmioTransportTest {
             assertEquals(VirtioDevice.ID_RNG, t.read(DEVICE_ID, 4));
             assertEquals(0, t.read(CONFIG, 8));
             assertEquals(0, t.read(DEVICE_ID, 2), "registers are 32-bit only");
+        }
+    }
+
+    private static byte[] save(MmioTransport t) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        t.saveState(new DataOutputStream(bytes));
+        return bytes.toByteArray();
+    }
+
+    @Test
+    void savedStateCarriesTheQueuesOverAndFinishesWhatWasAvailable() throws Exception {
+        try (Rings r = new Rings(8)) {
+            MmioTransport t = transport(r);
+            bringUp(t, 8);
+            r.memory.write(Rings.DATA, "ab".getBytes());
+            r.descriptor(0, Rings.DATA, 2, 0, 0);
+            r.offer(0); // made available, not yet notified: saving carries it out
+            byte[] state = save(t);
+            assertEquals("ab", console.toString());
+            assertEquals(1, r.usedIndex());
+
+            interrupts = 0;
+            MmioTransport restored = transport(r);
+            restored.restoreState(new DataInputStream(new ByteArrayInputStream(state)));
+            assertEquals(1, interrupts, "the unacknowledged interrupt is raised again");
+            assertEquals(STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK | STATUS_DRIVER_OK, restored.read(STATUS, 4));
+            r.offer(0);
+            restored.write(QUEUE_NOTIFY, 4, VirtioConsole.TRANSMIT);
+            assertEquals("abab", console.toString());
+            assertEquals(2, r.usedIndex(), "the restored queue continues from the saved indices");
+        }
+    }
+
+    @Test
+    void stateTheDeviceCouldNeverHaveHeldIsRefused() throws Exception {
+        try (Rings r = new Rings(8)) {
+            MmioTransport t = transport(r);
+            bringUp(t, 8);
+            byte[] good = save(t);
+            byte[] badStatus = good.clone();
+            badStatus[2] = 1; // status 0x1xx
+            IOException e = assertThrows(IOException.class, () -> transport(r).restoreState(new DataInputStream(new ByteArrayInputStream(badStatus))));
+            assertTrue(e.getMessage().contains("not a status byte"), e.getMessage());
+            byte[] badFeatures = good.clone();
+            badFeatures[4] = 0x7f; // bits 56-62
+            e = assertThrows(IOException.class, () -> transport(r).restoreState(new DataInputStream(new ByteArrayInputStream(badFeatures))));
+            assertTrue(e.getMessage().contains("never offered"), e.getMessage());
+            assertThrows(IOException.class, () -> transport(r).restoreState(new DataInputStream(new ByteArrayInputStream(good, 0, 20))),
+                    "a truncated state");
         }
     }
 }
