@@ -54,11 +54,12 @@ class IsolationTest {
 
     @Test
     void theProcessIsPidOneAndSeesNoHostProcess(@TempDir Path dir) {
-        Fixtures.Result r = both(dir, sh("echo $$; ls /proc | grep -c '^[0-9][0-9]*$'; ps -o pid,comm | wc -l"));
-        String[] lines = r.out().split("\n");
-        assertEquals("1", lines[0]);
-        assertTrue(Integer.parseInt(lines[1]) <= 4, "only sh, ls and grep: " + r.out());
-        assertTrue(Integer.parseInt(lines[2]) <= 4, "ps sees only the container: " + r.out());
+        // Counts depend on which pipeline processes have started yet, so the script prints only
+        // the verdicts, which both runtimes must agree on: the host's hundreds never show.
+        Fixtures.Result r = both(dir, sh("echo $$; n=$(ls /proc | grep -c '^[0-9][0-9]*$'); echo \"proc: $n\" >&2;"
+                + " [ $n -le 5 ] && echo 'only sh, ls and grep in /proc';"
+                + " p=$(ps -o pid,comm | wc -l); [ $p -le 6 ] && echo 'ps sees only the container'"));
+        assertEquals("1\nonly sh, ls and grep in /proc\nps sees only the container\n", r.out(), r.err());
     }
 
     @Test

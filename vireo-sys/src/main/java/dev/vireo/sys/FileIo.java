@@ -4,7 +4,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -16,17 +15,17 @@ public final class FileIo {
             O_NOCTTY = 0400, O_TRUNC = 01000, O_APPEND = 02000, O_NONBLOCK = 04000,
             O_DIRECTORY = 0200000, O_NOFOLLOW = 0400000, O_CLOEXEC = 02000000, O_PATH = 010000000;
 
-    private static final MethodHandle OPEN = Native.errnoFunction("open",
+    private static final Downcall OPEN = Downcall.errno("open",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle CLOSE = Native.errnoFunction("close",
+    private static final Downcall CLOSE = Downcall.errno("close",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle READ = Native.errnoFunction("read",
+    private static final Downcall READ = Downcall.errno("read",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle WRITE = Native.errnoFunction("write",
+    private static final Downcall WRITE = Downcall.errno("write",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle PREAD = Native.errnoFunction("pread64",
+    private static final Downcall PREAD = Downcall.errno("pread64",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle PWRITE = Native.errnoFunction("pwrite64",
+    private static final Downcall PWRITE = Downcall.errno("pwrite64",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
 
     private FileIo() {}
@@ -35,7 +34,7 @@ public final class FileIo {
     public static Fd open(String path, int flags, int mode) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Native.errnoState();
-            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), flags | O_CLOEXEC, mode);
+            int fd = (int) OPEN.handle().invokeExact(state, arena.allocateFrom(path), flags | O_CLOEXEC, mode);
             if (fd < 0) throw Native.failure("open(" + path + ")", state);
             return Fd.own(fd);
         } catch (Throwable t) {
@@ -50,7 +49,7 @@ public final class FileIo {
     static void close(int fd) {
         try {
             MemorySegment state = Native.errnoState();
-            int r = (int) CLOSE.invokeExact(state, fd);
+            int r = (int) CLOSE.handle().invokeExact(state, fd);
             // Linux releases the descriptor even when close reports EINTR; retrying would be wrong.
             if (r < 0 && Native.errno(state) != Errno.EINTR) throw Native.failure("close(" + fd + ")", state);
         } catch (Throwable t) {
@@ -62,7 +61,7 @@ public final class FileIo {
     public static long read(Fd fd, MemorySegment buffer) {
         try {
             MemorySegment state = Native.errnoState();
-            long n = (long) READ.invokeExact(state, fd.value(), buffer, buffer.byteSize());
+            long n = (long) READ.handle().invokeExact(state, fd.value(), buffer, buffer.byteSize());
             if (n < 0) throw Native.failure("read(" + fd + ")", state);
             return n;
         } catch (Throwable t) {
@@ -74,7 +73,7 @@ public final class FileIo {
     public static long write(Fd fd, MemorySegment buffer) {
         try {
             MemorySegment state = Native.errnoState();
-            long n = (long) WRITE.invokeExact(state, fd.value(), buffer, buffer.byteSize());
+            long n = (long) WRITE.handle().invokeExact(state, fd.value(), buffer, buffer.byteSize());
             if (n < 0) throw Native.failure("write(" + fd + ")", state);
             return n;
         } catch (Throwable t) {
@@ -85,7 +84,7 @@ public final class FileIo {
     public static long pread(Fd fd, MemorySegment buffer, long offset) {
         try {
             MemorySegment state = Native.errnoState();
-            long n = (long) PREAD.invokeExact(state, fd.value(), buffer, buffer.byteSize(), offset);
+            long n = (long) PREAD.handle().invokeExact(state, fd.value(), buffer, buffer.byteSize(), offset);
             if (n < 0) throw Native.failure("pread(" + fd + ")", state);
             return n;
         } catch (Throwable t) {
@@ -96,7 +95,7 @@ public final class FileIo {
     public static long pwrite(Fd fd, MemorySegment buffer, long offset) {
         try {
             MemorySegment state = Native.errnoState();
-            long n = (long) PWRITE.invokeExact(state, fd.value(), buffer, buffer.byteSize(), offset);
+            long n = (long) PWRITE.handle().invokeExact(state, fd.value(), buffer, buffer.byteSize(), offset);
             if (n < 0) throw Native.failure("pwrite(" + fd + ")", state);
             return n;
         } catch (Throwable t) {

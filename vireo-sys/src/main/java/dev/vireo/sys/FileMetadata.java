@@ -3,7 +3,6 @@ package dev.vireo.sys;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,19 +24,19 @@ public final class FileMetadata {
     public static final int XATTR_CREATE = 1, XATTR_REPLACE = 2;
     private static final int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100;
 
-    private static final MethodHandle MKNOD = Native.errnoFunction("mknod",
+    private static final Downcall MKNOD = Downcall.errno("mknod",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle LCHOWN = Native.errnoFunction("lchown",
+    private static final Downcall LCHOWN = Downcall.errno("lchown",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    private static final MethodHandle CHMOD = Native.errnoFunction("chmod",
+    private static final Downcall CHMOD = Downcall.errno("chmod",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle LSETXATTR = Native.errnoFunction("lsetxattr",
+    private static final Downcall LSETXATTR = Downcall.errno("lsetxattr",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle LGETXATTR = Native.errnoFunction("lgetxattr",
+    private static final Downcall LGETXATTR = Downcall.errno("lgetxattr",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
-    private static final MethodHandle LLISTXATTR = Native.errnoFunction("llistxattr",
+    private static final Downcall LLISTXATTR = Downcall.errno("llistxattr",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
-    private static final MethodHandle UTIMENSAT = Native.errnoFunction("utimensat",
+    private static final Downcall UTIMENSAT = Downcall.errno("utimensat",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
 
     private FileMetadata() {}
@@ -59,7 +58,7 @@ public final class FileMetadata {
     public static void mknod(String path, int mode, long dev) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Native.errnoState();
-            int r = (int) MKNOD.invokeExact(state, arena.allocateFrom(path), mode, dev);
+            int r = (int) MKNOD.handle().invokeExact(state, arena.allocateFrom(path), mode, dev);
             if (r < 0) throw Native.failure("mknod(" + path + ")", state);
         } catch (Throwable t) {
             throw Native.rethrow(t);
@@ -69,7 +68,7 @@ public final class FileMetadata {
     public static void lchown(String path, int uid, int gid) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Native.errnoState();
-            int r = (int) LCHOWN.invokeExact(state, arena.allocateFrom(path), uid, gid);
+            int r = (int) LCHOWN.handle().invokeExact(state, arena.allocateFrom(path), uid, gid);
             if (r < 0) throw Native.failure("lchown(" + path + ")", state);
         } catch (Throwable t) {
             throw Native.rethrow(t);
@@ -80,7 +79,7 @@ public final class FileMetadata {
     public static void chmod(String path, int mode) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Native.errnoState();
-            int r = (int) CHMOD.invokeExact(state, arena.allocateFrom(path), mode & 07777);
+            int r = (int) CHMOD.handle().invokeExact(state, arena.allocateFrom(path), mode & 07777);
             if (r < 0) throw Native.failure("chmod(" + path + ")", state);
         } catch (Throwable t) {
             throw Native.rethrow(t);
@@ -92,7 +91,7 @@ public final class FileMetadata {
             MemorySegment state = Native.errnoState();
             MemorySegment data = arena.allocate(Math.max(1, value.length));
             MemorySegment.copy(value, 0, data, JAVA_BYTE, 0, value.length);
-            int r = (int) LSETXATTR.invokeExact(state, arena.allocateFrom(path), arena.allocateFrom(name), data,
+            int r = (int) LSETXATTR.handle().invokeExact(state, arena.allocateFrom(path), arena.allocateFrom(name), data,
                     (long) value.length, flags);
             if (r < 0) throw Native.failure("lsetxattr(" + path + ", " + name + ")", state);
         } catch (Throwable t) {
@@ -106,13 +105,13 @@ public final class FileMetadata {
             MemorySegment state = Native.errnoState();
             MemorySegment cPath = arena.allocateFrom(path), cName = arena.allocateFrom(name);
             while (true) {
-                long size = (long) LGETXATTR.invokeExact(state, cPath, cName, MemorySegment.NULL, 0L);
+                long size = (long) LGETXATTR.handle().invokeExact(state, cPath, cName, MemorySegment.NULL, 0L);
                 if (size < 0) {
                     if (Native.errno(state) == Errno.ENODATA) return null;
                     throw Native.failure("lgetxattr(" + path + ", " + name + ")", state);
                 }
                 MemorySegment buffer = arena.allocate(Math.max(1, size));
-                long n = (long) LGETXATTR.invokeExact(state, cPath, cName, buffer, size);
+                long n = (long) LGETXATTR.handle().invokeExact(state, cPath, cName, buffer, size);
                 if (n < 0 && Native.errno(state) == Errno.ERANGE) continue;
                 if (n < 0) throw Native.failure("lgetxattr(" + path + ", " + name + ")", state);
                 return buffer.asSlice(0, n).toArray(JAVA_BYTE);
@@ -128,14 +127,14 @@ public final class FileMetadata {
             MemorySegment state = Native.errnoState();
             MemorySegment cPath = arena.allocateFrom(path);
             while (true) {
-                long size = (long) LLISTXATTR.invokeExact(state, cPath, MemorySegment.NULL, 0L);
+                long size = (long) LLISTXATTR.handle().invokeExact(state, cPath, MemorySegment.NULL, 0L);
                 if (size < 0) {
                     if (Native.errno(state) == Errno.EOPNOTSUPP) return List.of();
                     throw Native.failure("llistxattr(" + path + ")", state);
                 }
                 if (size == 0) return List.of();
                 MemorySegment buffer = arena.allocate(size);
-                long n = (long) LLISTXATTR.invokeExact(state, cPath, buffer, size);
+                long n = (long) LLISTXATTR.handle().invokeExact(state, cPath, buffer, size);
                 if (n < 0 && Native.errno(state) == Errno.ERANGE) continue;
                 if (n < 0) throw Native.failure("llistxattr(" + path + ")", state);
                 List<String> names = new ArrayList<>();
@@ -163,7 +162,7 @@ public final class FileMetadata {
             times.set(JAVA_LONG, 8, atimeNanos);
             times.set(JAVA_LONG, 16, mtimeSeconds);
             times.set(JAVA_LONG, 24, mtimeNanos);
-            int r = (int) UTIMENSAT.invokeExact(state, AT_FDCWD, arena.allocateFrom(path), times, AT_SYMLINK_NOFOLLOW);
+            int r = (int) UTIMENSAT.handle().invokeExact(state, AT_FDCWD, arena.allocateFrom(path), times, AT_SYMLINK_NOFOLLOW);
             if (r < 0) throw Native.failure("utimensat(" + path + ")", state);
         } catch (Throwable t) {
             throw Native.rethrow(t);

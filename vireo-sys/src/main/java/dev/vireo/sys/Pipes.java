@@ -3,7 +3,6 @@ package dev.vireo.sys;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -23,19 +22,19 @@ public final class Pipes {
     // struct msghdr on x86-64: name, namelen, iov, iovlen, control, controllen, flags.
     private static final long MSGHDR_BYTES = 56, CMSG_HEADER = 16, CMSG_SPACE_ONE_FD = 24;
 
-    private static final MethodHandle PIPE2 = Native.errnoFunction("pipe2",
+    private static final Downcall PIPE2 = Downcall.errno("pipe2",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SOCKETPAIR = Native.errnoFunction("socketpair",
+    private static final Downcall SOCKETPAIR = Downcall.errno("socketpair",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle RECVMSG = Native.errnoFunction("recvmsg",
+    private static final Downcall RECVMSG = Downcall.errno("recvmsg",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SOCKET = Native.errnoFunction("socket",
+    private static final Downcall SOCKET = Downcall.errno("socket",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle BIND = Native.errnoFunction("bind",
+    private static final Downcall BIND = Downcall.errno("bind",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle LISTEN = Native.errnoFunction("listen",
+    private static final Downcall LISTEN = Downcall.errno("listen",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle ACCEPT4 = Native.errnoFunction("accept4",
+    private static final Downcall ACCEPT4 = Downcall.errno("accept4",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
 
     private Pipes() {}
@@ -45,7 +44,7 @@ public final class Pipes {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
             MemorySegment state = Native.errnoState();
-            if ((int) PIPE2.invokeExact(state, fds, O_CLOEXEC) < 0) throw Native.failure("pipe2", state);
+            if ((int) PIPE2.handle().invokeExact(state, fds, O_CLOEXEC) < 0) throw Native.failure("pipe2", state);
             return new Fd[] {Fd.own(fds.getAtIndex(JAVA_INT, 0)), Fd.own(fds.getAtIndex(JAVA_INT, 1))};
         } catch (Throwable t) {
             throw Native.rethrow(t);
@@ -57,7 +56,7 @@ public final class Pipes {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
             MemorySegment state = Native.errnoState();
-            int r = (int) SOCKETPAIR.invokeExact(state, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds);
+            int r = (int) SOCKETPAIR.handle().invokeExact(state, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds);
             if (r < 0) throw Native.failure("socketpair", state);
             return new Fd[] {Fd.own(fds.getAtIndex(JAVA_INT, 0)), Fd.own(fds.getAtIndex(JAVA_INT, 1))};
         } catch (Throwable t) {
@@ -74,13 +73,13 @@ public final class Pipes {
         if (name.length >= 108) throw new IllegalArgumentException("socket path too long: " + path);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Native.errnoState();
-            int s = (int) SOCKET.invokeExact(state, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            int s = (int) SOCKET.handle().invokeExact(state, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
             if (s < 0) throw Native.failure("socket", state);
             Fd fd = Fd.own(s);
             MemorySegment address = arena.allocate(110);
             address.set(JAVA_SHORT, 0, (short) AF_UNIX);
             MemorySegment.copy(name, 0, address, JAVA_BYTE, 2, name.length);
-            if ((int) BIND.invokeExact(state, s, address, 2 + name.length + 1) < 0 || (int) LISTEN.invokeExact(state, s, 16) < 0) {
+            if ((int) BIND.handle().invokeExact(state, s, address, 2 + name.length + 1) < 0 || (int) LISTEN.handle().invokeExact(state, s, 16) < 0) {
                 SysException e = Native.failure("bind/listen(" + path + ")", state);
                 fd.close();
                 throw e;
@@ -95,7 +94,7 @@ public final class Pipes {
     public static Fd accept(Fd listening) {
         try {
             MemorySegment state = Native.errnoState();
-            int c = (int) ACCEPT4.invokeExact(state, listening.value(), MemorySegment.NULL, MemorySegment.NULL, SOCK_CLOEXEC);
+            int c = (int) ACCEPT4.handle().invokeExact(state, listening.value(), MemorySegment.NULL, MemorySegment.NULL, SOCK_CLOEXEC);
             if (c < 0) throw Native.failure("accept4", state);
             return Fd.own(c);
         } catch (Throwable t) {
@@ -120,7 +119,7 @@ public final class Pipes {
             msg.set(JAVA_LONG, 40, CMSG_SPACE_ONE_FD);
             while (true) {
                 MemorySegment state = Native.errnoState();
-                long n = (long) RECVMSG.invokeExact(state, socket.value(), msg, MSG_CMSG_CLOEXEC);
+                long n = (long) RECVMSG.handle().invokeExact(state, socket.value(), msg, MSG_CMSG_CLOEXEC);
                 if (n < 0 && Native.errno(state) == Errno.EINTR) continue;
                 if (n < 0) throw Native.failure("recvmsg(" + socket + ")", state);
                 Fd passed = null;

@@ -3,7 +3,6 @@ package dev.vireo.sys;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.util.Locale;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -24,9 +23,9 @@ public final class Signals {
     };
     private static final long SYS_PIDFD_SEND_SIGNAL = 424;
 
-    private static final MethodHandle KILL = Native.errnoFunction("kill",
+    private static final Downcall KILL = Downcall.errno("kill",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle PIDFD_SEND_SIGNAL = Native.errnoFunction("syscall",
+    private static final Downcall PIDFD_SEND_SIGNAL = Downcall.errno("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT),
             Linker.Option.firstVariadicArg(1));
 
@@ -79,7 +78,7 @@ public final class Signals {
     public static void kill(int pid, int signal) {
         try {
             MemorySegment state = Native.errnoState();
-            int r = (int) KILL.invokeExact(state, pid, signal);
+            int r = (int) KILL.handle().invokeExact(state, pid, signal);
             if (r < 0) throw Native.failure("kill(" + pid + ", " + name(signal) + ")", state);
         } catch (Throwable t) {
             throw Native.rethrow(t);
@@ -90,7 +89,7 @@ public final class Signals {
     public static void send(Fd pidfd, int signal) {
         try {
             MemorySegment state = Native.errnoState();
-            long r = (long) PIDFD_SEND_SIGNAL.invokeExact(state, SYS_PIDFD_SEND_SIGNAL, pidfd.value(), signal,
+            long r = (long) PIDFD_SEND_SIGNAL.handle().invokeExact(state, SYS_PIDFD_SEND_SIGNAL, pidfd.value(), signal,
                     MemorySegment.NULL, 0);
             if (r < 0) throw Native.failure("pidfd_send_signal(" + name(signal) + ")", state);
         } catch (Throwable t) {

@@ -3,7 +3,6 @@ package dev.vireo.sys;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -25,18 +24,18 @@ public final class Threads {
     private static final long SIGSET_BYTES = 128;
     private static final long SYS_TGKILL = 234;
 
-    private static final MethodHandle GETTID = Native.function("gettid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle GETPID = Native.function("getpid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle SIGRTMIN = Native.function("__libc_current_sigrtmin",
+    private static final Downcall GETTID = Downcall.plain("gettid", FunctionDescriptor.of(JAVA_INT));
+    private static final Downcall GETPID = Downcall.plain("getpid", FunctionDescriptor.of(JAVA_INT));
+    private static final Downcall SIGRTMIN = Downcall.plain("__libc_current_sigrtmin",
             FunctionDescriptor.of(JAVA_INT));
     // pthread_sigmask returns the error number instead of setting errno.
-    private static final MethodHandle PTHREAD_SIGMASK = Native.function("pthread_sigmask",
+    private static final Downcall PTHREAD_SIGMASK = Downcall.plain("pthread_sigmask",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle SIGTIMEDWAIT = Native.errnoFunction("sigtimedwait",
+    private static final Downcall SIGTIMEDWAIT = Downcall.errno("sigtimedwait",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-    private static final MethodHandle SIGPENDING = Native.errnoFunction("sigpending",
+    private static final Downcall SIGPENDING = Downcall.errno("sigpending",
             FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle TGKILL = Native.errnoFunction("syscall",
+    private static final Downcall TGKILL = Downcall.errno("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT),
             java.lang.foreign.Linker.Option.firstVariadicArg(1));
 
@@ -45,7 +44,7 @@ public final class Threads {
     /** The first real-time signal the C library leaves to applications (SIGRTMIN). */
     public static int firstRealtimeSignal() {
         try {
-            return (int) SIGRTMIN.invokeExact();
+            return (int) SIGRTMIN.handle().invokeExact();
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -54,7 +53,7 @@ public final class Threads {
     /** The calling thread's kernel thread id, the target {@link #signal} takes. */
     public static int currentTid() {
         try {
-            return (int) GETTID.invokeExact();
+            return (int) GETTID.handle().invokeExact();
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -76,7 +75,7 @@ public final class Threads {
     public static long blockedMask() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment old = arena.allocate(SIGSET_BYTES);
-            int r = (int) PTHREAD_SIGMASK.invokeExact(SIG_BLOCK, MemorySegment.NULL, old);
+            int r = (int) PTHREAD_SIGMASK.handle().invokeExact(SIG_BLOCK, MemorySegment.NULL, old);
             if (r != 0) throw new SysException("pthread_sigmask", r);
             return old.get(JAVA_LONG, 0);
         } catch (Throwable t) {
@@ -88,8 +87,8 @@ public final class Threads {
     public static void signal(int tid, int signal) {
         try {
             MemorySegment state = Native.errnoState();
-            int pid = (int) GETPID.invokeExact();
-            long r = (long) TGKILL.invokeExact(state, SYS_TGKILL, pid, tid, signal);
+            int pid = (int) GETPID.handle().invokeExact();
+            long r = (long) TGKILL.handle().invokeExact(state, SYS_TGKILL, pid, tid, signal);
             if (r < 0) throw Native.failure("tgkill(" + tid + ", " + signal + ")", state);
         } catch (Throwable t) {
             throw Native.rethrow(t);
@@ -101,7 +100,7 @@ public final class Threads {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment set = arena.allocate(SIGSET_BYTES);
             MemorySegment state = Native.errnoState();
-            int r = (int) SIGPENDING.invokeExact(state, set);
+            int r = (int) SIGPENDING.handle().invokeExact(state, set);
             if (r < 0) throw Native.failure("sigpending", state);
             return (set.get(JAVA_LONG, (signal - 1) / 64 * 8L) & (1L << ((signal - 1) % 64))) != 0;
         } catch (Throwable t) {
@@ -118,7 +117,7 @@ public final class Threads {
             MemorySegment set = sigset(arena, signal);
             MemorySegment zero = arena.allocate(16); // struct timespec {0, 0}
             MemorySegment state = Native.errnoState();
-            int r = (int) SIGTIMEDWAIT.invokeExact(state, set, MemorySegment.NULL, zero);
+            int r = (int) SIGTIMEDWAIT.handle().invokeExact(state, set, MemorySegment.NULL, zero);
             if (r == signal) return true;
             int errno = Native.errno(state);
             if (errno == Errno.EAGAIN || errno == Errno.EINTR) return false;
@@ -130,7 +129,7 @@ public final class Threads {
 
     private static void changeMask(int how, int signal, String call) {
         try (Arena arena = Arena.ofConfined()) {
-            int r = (int) PTHREAD_SIGMASK.invokeExact(how, sigset(arena, signal), MemorySegment.NULL);
+            int r = (int) PTHREAD_SIGMASK.handle().invokeExact(how, sigset(arena, signal), MemorySegment.NULL);
             if (r != 0) throw new SysException(call, r);
         } catch (Throwable t) {
             throw Native.rethrow(t);

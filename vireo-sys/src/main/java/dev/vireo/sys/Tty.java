@@ -3,7 +3,6 @@ package dev.vireo.sys;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -18,19 +17,19 @@ public final class Tty {
     private static final IoctlRequest TIOCGWINSZ = new IoctlRequest("TIOCGWINSZ", 0x5413);
     private static final IoctlRequest TIOCSWINSZ = new IoctlRequest("TIOCSWINSZ", 0x5414);
 
-    private static final MethodHandle ISATTY = Native.function("isatty", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle TCGETATTR = Native.errnoFunction("tcgetattr",
+    private static final Downcall ISATTY = Downcall.plain("isatty", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final Downcall TCGETATTR = Downcall.errno("tcgetattr",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle TCSETATTR = Native.errnoFunction("tcsetattr",
+    private static final Downcall TCSETATTR = Downcall.errno("tcsetattr",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle CFMAKERAW = Native.function("cfmakeraw",
+    private static final Downcall CFMAKERAW = Downcall.plain("cfmakeraw",
             FunctionDescriptor.ofVoid(ADDRESS));
 
     private Tty() {}
 
     public static boolean isTerminal(int fd) {
         try {
-            return (int) ISATTY.invokeExact(fd) == 1;
+            return (int) ISATTY.handle().invokeExact(fd) == 1;
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -44,10 +43,10 @@ public final class Tty {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment termios = arena.allocate(TERMIOS_BYTES, 8);
             MemorySegment state = Native.errnoState();
-            if ((int) TCGETATTR.invokeExact(state, fd, termios) < 0) throw Native.failure("tcgetattr(" + fd + ")", state);
+            if ((int) TCGETATTR.handle().invokeExact(state, fd, termios) < 0) throw Native.failure("tcgetattr(" + fd + ")", state);
             Settings saved = new Settings(fd, termios.toArray(JAVA_BYTE));
-            CFMAKERAW.invokeExact(termios);
-            if ((int) TCSETATTR.invokeExact(state, fd, TCSANOW, termios) < 0) throw Native.failure("tcsetattr(" + fd + ")", state);
+            CFMAKERAW.handle().invokeExact(termios);
+            if ((int) TCSETATTR.handle().invokeExact(state, fd, TCSANOW, termios) < 0) throw Native.failure("tcsetattr(" + fd + ")", state);
             return saved;
         } catch (Throwable t) {
             throw Native.rethrow(t);
@@ -58,7 +57,7 @@ public final class Tty {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment termios = arena.allocateFrom(JAVA_BYTE, settings.termios());
             MemorySegment state = Native.errnoState();
-            if ((int) TCSETATTR.invokeExact(state, settings.fd(), TCSANOW, termios) < 0) {
+            if ((int) TCSETATTR.handle().invokeExact(state, settings.fd(), TCSANOW, termios) < 0) {
                 throw Native.failure("tcsetattr(" + settings.fd() + ")", state);
             }
         } catch (Throwable t) {
