@@ -7,6 +7,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -56,7 +57,7 @@ public final class KvmStats implements AutoCloseable {
     }
 
     private static String name(MemorySegment desc, int nameSize) {
-        byte[] bytes = desc.asSlice(DESC, nameSize).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        byte[] bytes = desc.asSlice(DESC, nameSize).toArray(JAVA_BYTE);
         int end = 0;
         while (end < bytes.length && bytes[end] != 0) end++;
         return new String(bytes, 0, end, StandardCharsets.US_ASCII);
