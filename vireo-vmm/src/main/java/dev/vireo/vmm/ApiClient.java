@@ -1,11 +1,10 @@
 package dev.vireo.vmm;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vireo.http.ClientResponse;
 import dev.vireo.http.Headers;
 import dev.vireo.http.SocketHttpClient;
+import dev.vireo.json.Json;
+import dev.vireo.json.JsonException;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -20,8 +19,6 @@ import java.nio.file.Path;
  * any other as an {@link IOException}; so is a socket with nobody behind it.
  */
 public final class ApiClient {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final Path socket;
     private final SocketHttpClient http;
 
@@ -51,8 +48,8 @@ public final class ApiClient {
     public String state() throws IOException {
         String body = send("GET", "/vm", null);
         try {
-            return JSON.readTree(body).path("state").asText();
-        } catch (JacksonException e) {
+            return Json.at(Json.parse(body.getBytes(StandardCharsets.UTF_8), "GET /vm"), "state") instanceof String state ? state : "";
+        } catch (JsonException e) {
             throw new IOException("the VM API at " + socket + " answered GET /vm with something other than JSON");
         }
     }
@@ -75,6 +72,7 @@ public final class ApiClient {
         } catch (ConnectException e) {
             throw new IOException("no VM API at " + socket + ": nothing listens there (the VM has ended)");
         } catch (SocketException e) {
+            if (!Files.exists(socket)) throw new IOException("no VM API at " + socket + ": no such socket (the VM has ended)");
             throw new IOException("the VM API at " + socket + " failed: " + e.getMessage());
         }
         try (response) {
@@ -88,9 +86,8 @@ public final class ApiClient {
 
     private static String fault(String body, int status) {
         try {
-            JsonNode fault = JSON.readTree(body).path("fault_message");
-            if (fault.isTextual()) return fault.asText();
-        } catch (JacksonException e) {
+            if (Json.at(Json.parse(body.getBytes(StandardCharsets.UTF_8), "the fault"), "fault_message") instanceof String fault) return fault;
+        } catch (JsonException e) {
             // not a fault object: report the status
         }
         return "the VM API answered " + status;

@@ -1,13 +1,12 @@
 package dev.vireo.vmm;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vireo.http.Handler;
 import dev.vireo.http.HttpServer;
 import dev.vireo.http.Request;
 import dev.vireo.http.Response;
 import dev.vireo.http.Router;
+import dev.vireo.json.Json;
+import dev.vireo.json.JsonException;
 
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
@@ -17,6 +16,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -35,7 +35,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * request that changes the VM is still running (they never overlap), 500 when it failed.
  */
 public final class ApiServer implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int BODY_LIMIT = 64 * 1024;
     /** How long closing waits for responses still being written (the one to a stop request). */
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
@@ -165,16 +164,15 @@ public final class ApiServer implements AutoCloseable {
 
     /** One string field of the request's JSON object; anything else is a {@link BadRequest}. */
     private static String field(Request request, String name) throws IOException {
-        JsonNode body;
+        Object body;
         try {
-            body = JSON.readTree(request.readBody(BODY_LIMIT));
-        } catch (JacksonException e) {
-            throw new BadRequest("the body is not valid JSON (" + e.getOriginalMessage() + ")");
+            body = Json.parse(request.readBody(BODY_LIMIT), "the body");
+        } catch (JsonException e) {
+            throw new BadRequest(e.getMessage());
         }
-        if (body == null || !body.isObject()) throw new BadRequest("the body must be a JSON object with \"" + name + "\"");
-        JsonNode value = body.get(name);
-        if (value == null || !value.isTextual()) throw new BadRequest("the body must have the string field \"" + name + "\"");
-        return value.asText();
+        if (!(body instanceof Map<?, ?>)) throw new BadRequest("the body must be a JSON object with \"" + name + "\"");
+        if (!(Json.at(body, name) instanceof String value)) throw new BadRequest("the body must have the string field \"" + name + "\"");
+        return value;
     }
 
     private static Response json(int status, String body) {
