@@ -98,6 +98,47 @@ syscall_entry:
     push %rcx
     iretq
 
+/*
+ * Device interrupts: the kernel enables them only around HLT while it waits for a device, so
+ * they always arrive in kernel mode on the kernel stack. Each stub passes its vector's device
+ * slot to virtio_interrupt with the caller-saved registers preserved.
+ */
+.macro IRQ slot
+    .globl irq\slot
+irq\slot:
+    push %rdi
+    mov $\slot, %edi
+    jmp irq_common
+.endm
+IRQ 0
+IRQ 1
+IRQ 2
+irq_common:
+    push %rax
+    push %rcx
+    push %rdx
+    push %rsi
+    push %r8
+    push %r9
+    push %r10
+    push %r11
+    call virtio_interrupt
+    pop %r11
+    pop %r10
+    pop %r9
+    pop %r8
+    pop %rsi
+    pop %rdx
+    pop %rcx
+    pop %rax
+    pop %rdi
+    iretq
+
+/* The LAPIC's spurious vector: no EOI, nothing to do. */
+    .globl irq_spurious
+irq_spurious:
+    iretq
+
 /* enter_user(rip, rsp, arg): first entry into user mode, RDI of the user = arg. */
     .globl enter_user
 enter_user:

@@ -12,15 +12,26 @@
 #define SYS_PROBE 6   /* (what): reads an address no device claims (PROBE_ values) */
 #define SYS_CRASH 7   /* (how): makes the kernel fail on purpose (CRASH_ values) */
 #define SYS_READ 8    /* (buf, len): waits for serial input, returns the bytes read (>= 1) */
+#define SYS_VCONSOLE_WRITE 9 /* (buf, len): writes to virtio-console port 0, returns len */
+#define SYS_BLK_READ 10      /* (buf, len, sector): reads whole sectors from virtio-blk, returns len */
+#define SYS_BLK_WRITE 11     /* (buf, len, sector): writes whole sectors to virtio-blk, returns len */
+#define SYS_BLK_FLUSH 12     /* (): makes virtio-blk's writes durable, returns 0 */
+#define SYS_BLK_ID 13        /* (buf): the disk's 20-byte ID, returns 0 */
+#define SYS_RNG_READ 14      /* (buf, len): bytes from virtio-rng, returns len */
+#define SYS_EXITS 15         /* (): the VMM's exit count so far, low 32 bits (port 0xf0) */
 
 #define INFO_TSC_KHZ 0
 #define INFO_FREE_PAGES 1
+#define INFO_BLK_SECTORS 2 /* virtio-blk's capacity in 512-byte sectors, -1 without a disk */
 
 #define PROBE_PORT 0 /* inb from I/O port 0x2f8 (COM2, absent) */
 #define PROBE_MMIO 1 /* 32-bit read from guest-physical 0xd0000000 (MMIO gap) */
 
 #define CRASH_TRIPLE_FAULT 0 /* an exception with an empty IDT: the CPU shuts down */
 #define CRASH_EXEC_MMIO 1    /* jump to an address no memory backs: KVM cannot emulate it */
+#define CRASH_VIRTIO_LOOP 2  /* offer virtio-rng a descriptor chain that loops: returns -2 once the device gives up */
+
+/* virtio system calls answer -1 for bad arguments or a missing device, -2 when the device failed the request */
 
 /* exit statuses */
 #define STATUS_OK 0

@@ -10,7 +10,7 @@
 #include "types.h"
 
 #define VIREO_BOOT_MAGIC 0x42524956u /* "VIRB" little-endian */
-#define VIREO_BOOT_VERSION 1u
+#define VIREO_BOOT_VERSION 2u
 
 #define VIREO_MEM_RAM 1u      /* usable RAM (e820 type 1) */
 #define VIREO_MEM_RESERVED 2u /* do not touch (e820 type 2) */
@@ -32,6 +32,17 @@ struct vireo_boot_info {
     u64 tsc_khz;        /* guest TSC frequency in kHz, 0 when unknown */
     u32 vcpus;          /* number of vCPUs */
     u32 flags;          /* reserved, 0 */
+    /* version >= 2 */
+    u32 virtio_entries; /* number of vireo_virtio_mmio records */
+    u32 reserved;
+    u64 virtio_addr;    /* physical address of the first record */
+};
+
+/* One virtio-mmio device: what Linux's virtio_mmio.device=SIZE@ADDR:IRQ says. */
+struct vireo_virtio_mmio {
+    u64 addr; /* guest-physical base of the register window */
+    u32 size; /* bytes of the window (4096) */
+    u32 irq;  /* GSI: the in-kernel IOAPIC's pin */
 };
 
 /* Xen's PVH start info (xen/include/public/arch-x86/hvm/start_info.h), as QEMU passes it. */

@@ -49,7 +49,7 @@ static u64 gdt[7] __attribute__((aligned(16))) = {
     0x00affa000000ffff, /* 0x20 user code, 64-bit (DPL 3) */
     0, 0,               /* 0x28 TSS, 16 bytes */
 };
-static struct idt_entry idt[22] __attribute__((aligned(16)));
+static struct idt_entry idt[256] __attribute__((aligned(16)));
 
 struct table_pointer { u16 limit; u64 base; } __attribute__((packed));
 
@@ -104,6 +104,11 @@ void cpu_init(void) {
     /* user-mode workloads may use SSE; the kernel itself never touches vector registers */
     write_cr0((read_cr0() & ~CR0_EM) | CR0_MP);
     write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+}
+
+/* Installs an interrupt gate for a device vector (the IDT is live: the CPU reads it on delivery). */
+void set_interrupt_gate(int vector, void (*handler)(void)) {
+    set_gate(vector, handler, 0);
 }
 
 void triple_fault(void) {

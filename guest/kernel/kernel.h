@@ -10,9 +10,11 @@
 #define VIRT(pa) ((void *)((u64)(pa) + KERNEL_OFFSET))
 
 #define EXIT_PORT 0xf4
+#define EXIT_COUNT_PORT 0xf0 /* Vireo: the VMM's exit count (ExitCountPort) */
 #define COM1 0x3f8
 
 static inline void outb(u16 port, u8 v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
+static inline u32 inl(u16 port) { u32 v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 static inline u8 inb(u16 port) { u8 v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 static inline void wrmsr(u32 msr, u64 v) {
     __asm__ volatile("wrmsr" : : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)));
@@ -49,6 +51,12 @@ __attribute__((noreturn)) void power_off(u32 status);
 /* cpu.c */
 void cpu_init(void);
 __attribute__((noreturn)) void triple_fault(void);
+void set_interrupt_gate(int vector, void (*handler)(void));
+
+/* apic.c: the local APIC and the IOAPIC, as KVM's in-kernel irqchip emulates them */
+int apic_init(void);
+int ioapic_route(u32 gsi, u8 vector);
+void apic_eoi(void);
 extern u64 kernel_stack_top;
 
 /* mm.c */
@@ -59,6 +67,18 @@ int map_user(u64 va, u64 pages);
 int map_user_image(u64 va, u64 pa, u64 pages);
 void unmap_user(u64 va, u64 pages);
 void *map_mmio(u64 pa);
+
+/* virtio.c: polled front-end drivers for virtio-mmio devices */
+struct vireo_virtio_mmio;
+void virtio_init(const struct vireo_virtio_mmio *devices, u32 count);
+i64 virtio_console_write(const char *s, usize n);
+i64 virtio_blk_transfer(int write, char *buf, usize len, u64 sector);
+i64 virtio_blk_flush(void);
+i64 virtio_blk_id(char *buf);
+i64 virtio_blk_sectors(void);
+i64 virtio_rng_read(char *buf, usize len);
+i64 virtio_rng_loop(void);
+void virtio_interrupt(u64 slot);
 
 /* syscall.c */
 extern u64 tsc_khz;

@@ -12,6 +12,8 @@
 static char cmdline[MAX_CMDLINE];
 static struct memory_range ram[16];
 static u32 ram_count;
+static u64 virtio_table; /* physical address of the boot info's virtio-mmio records */
+static u32 virtio_count;
 
 extern void enter_user(u64 rip, u64 rsp, u64 arg) __attribute__((noreturn));
 
@@ -38,6 +40,10 @@ static const char *read_boot_info(u64 pa) {
         copy_cmdline(b->cmdline_addr);
         read_memmap(b->memmap_addr, b->memmap_entries);
         tsc_khz = b->tsc_khz;
+        if (b->version >= 2) {
+            virtio_table = b->virtio_addr;
+            virtio_count = b->virtio_entries;
+        }
         return "vireo";
     }
     if (magic == XEN_HVM_START_MAGIC) {
@@ -62,6 +68,7 @@ void kmain(u64 boot_info) {
     }
     cpu_init();
     mm_init(ram, ram_count);
+    if (virtio_count) virtio_init(VIRT(virtio_table), virtio_count);
     kprintf("vireo-guest: booted via %s, %lu free pages, cmdline \"%s\"\n", protocol,
             mm_free_pages(), cmdline);
 

@@ -84,7 +84,7 @@ static void usage(const char *message) {
     struct line l = {.len = 0};
     line_str(&l, "vireo-guest: ");
     line_str(&l, message);
-    line_str(&l, " (workloads: hello | primes N | syscalls N | memtouch MIB PASSES | pagetable N | uart N | probe | echo | crash pagefault|triple|mmio-exec)");
+    line_str(&l, " (workloads: hello | primes N | syscalls N | memtouch MIB PASSES | pagetable N | uart N | io KIB | rng N | badring | probe | echo | crash pagefault|triple|mmio-exec)");
     line_end(&l);
 }
 
@@ -94,6 +94,7 @@ static const struct workload workloads[] = {
     {"hello", run_hello},         {"primes", run_primes}, {"syscalls", run_syscalls},
     {"memtouch", run_memtouch},   {"pagetable", run_pagetable}, {"uart", run_uart},
     {"probe", run_probe},         {"crash", run_crash},         {"echo", run_echo},
+    {"io", run_io},               {"rng", run_rng},             {"badring", run_badring},
 };
 
 /* Splits the command line into words in place and runs the workload the first one names. */

@@ -46,5 +46,8 @@ int run_uart(int argc, char **argv);
 int run_probe(int argc, char **argv);
 int run_crash(int argc, char **argv);
 int run_echo(int argc, char **argv);
+int run_io(int argc, char **argv);
+int run_rng(int argc, char **argv);
+int run_badring(int argc, char **argv);
 
 #endif

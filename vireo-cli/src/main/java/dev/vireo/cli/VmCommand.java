@@ -2,6 +2,7 @@ package dev.vireo.cli;
 
 import dev.vireo.vmm.ApiClient;
 import dev.vireo.vmm.ApiServer;
+import dev.vireo.vmm.ExitSample;
 import dev.vireo.vmm.GuestResult;
 import dev.vireo.vmm.StatisticsReport;
 import dev.vireo.vmm.VirtualMachine;
@@ -31,8 +32,8 @@ import java.util.List;
  */
 final class VmCommand implements Command {
     private static final String USAGE = """
-            usage: vireo vm run [--kernel FILE] [--memory SIZE] [--cmdline "..."] [--serial FILE] [--stats] [--json] [--api-socket PATH]
-                   vireo vm restore --from DIR [--serial FILE] [--stats] [--json] [--api-socket PATH]
+            usage: vireo vm run [--kernel FILE] [--memory SIZE] [--cmdline "..."] [--disk FILE] [--serial FILE] [--stats] [--json] [--api-socket PATH]
+                   vireo vm restore --from DIR [--disk FILE] [--serial FILE] [--stats] [--json] [--api-socket PATH]
                    vireo vm pause|resume|stop --api-socket PATH
                    vireo vm stats [--json] --api-socket PATH
                    vireo vm snapshot --to DIR --api-socket PATH""";
@@ -65,26 +66,35 @@ final class VmCommand implements Command {
     }
 
     private int runVm(List<String> args) throws Exception {
-        Args a = runOptions("run").option("--kernel").option("--memory", "-m").option("--cmdline").flag("--help", "-h").parse(args);
+        Args a = runOptions("run").option("--kernel").option("--memory", "-m").option("--cmdline").option("--disk")
+                .option("--passthrough").flag("--help", "-h").parse(args);
         if (a.flag("--help")) {
             System.out.println(USAGE);
             System.out.println("  without --kernel it boots Vireo's guest; --cmdline picks its workload, such as \"primes 100000\"");
+            System.out.println("  --disk FILE: a raw image behind virtio-blk (without it, a 64 MiB scratch disk that goes with the VM)");
             return 0;
+        }
+        if (a.value("--passthrough").isPresent()) {
+            throw new UsageException("vm run: --passthrough " + a.value("--passthrough").get() + ": device passthrough "
+                    + "(VFIO) is not supported here: these hosts have no IOMMU and no device to give a guest, and "
+                    + "their KVM is itself nested (see docs/DIRECT-IO.md)");
         }
         noPositionals(a, "run");
         VmConfig.Builder config = VmConfig.builder();
         a.value("--kernel").ifPresent(k -> config.kernel(VmConfig.Kernel.file(Path.of(k))));
         a.value("--memory").ifPresent(m -> config.memory(VmConfig.parseMemory(m)));
         a.value("--cmdline").ifPresent(config::cmdline);
+        a.value("--disk").ifPresent(d -> config.disk(Path.of(d)));
         return runToEnd(a, (console, input) -> VirtualMachine.create(config.console(console).consoleInput(input).build()));
     }
 
     private int restore(List<String> args) throws Exception {
-        Args a = runOptions("restore").option("--from").parse(args);
+        Args a = runOptions("restore").option("--from").option("--disk").parse(args);
         noPositionals(a, "restore");
         Path from = Path.of(a.value("--from").orElseThrow(() -> new UsageException("vm restore: --from DIR names the snapshot")));
+        Path disk = a.value("--disk").map(Path::of).orElse(null);
         return runToEnd(a, (console, input) -> VirtualMachine.restore(from, console, input,
-                line -> System.err.println("vireo vm: " + line)));
+                line -> System.err.println("vireo vm: " + line), disk));
     }
 
     private interface Launch {
@@ -105,7 +115,10 @@ final class VmCommand implements Command {
                 outcome = vm.awaitOutcome();
             }
             if (!(outcome instanceof VmOutcome.PoweredOff)) System.err.println("vireo vm: " + outcome.describe());
-            if (a.flag("--stats")) System.err.print(StatisticsReport.table(vm.statistics()));
+            if (a.flag("--stats")) {
+                System.err.print(StatisticsReport.table(vm.statistics()));
+                printIoComparison(vm.results(), vm.exitSamples(), System.err);
+            }
             if (json) printJson(outcome, vm);
         } finally {
             // the terminal's descriptors stay open: errors after this still need stderr
@@ -113,6 +126,54 @@ final class VmCommand implements Command {
             else console.flush();
         }
         return outcome.exitStatus();
+    }
+
+    /**
+     * The {@code io} workload's phases side by side: exits per KiB (the VMM's counts, which the
+     * guest read around each phase through port 0xf0), each path's exits against the UART's,
+     * all exits per KiB (KVM's count at the same reads, with the exits KVM handled itself: the
+     * ioeventfd kicks, HLT, LAPIC EOIs), time and throughput. virtio-blk moves its KiB twice
+     * (written, then read back).
+     */
+    static void printIoComparison(List<GuestResult> results, List<ExitSample> samples, PrintStream out) {
+        List<GuestResult> io = results.stream().filter(r -> "io".equals(r.workload()) && r.get("path") != null).toList();
+        if (io.isEmpty()) return;
+        boolean bracketed = samples.size() == 2 * io.size() && samples.stream().allMatch(s -> s.kvmExits() >= 0);
+        double uart = io.stream().filter(r -> "uart".equals(r.get("path"))).mapToDouble(r -> number(r, "exits_per_kib"))
+                .findFirst().orElse(Double.NaN);
+        Table table = new Table(List.of("I/O path", "KiB", "exits", "exits/KiB", "vs UART", "all exits/KiB", "time",
+                "throughput"));
+        for (int i = 0; i < io.size(); i++) {
+            GuestResult r = io.get(i);
+            double kib = number(r, "kib"), perKib = number(r, "exits_per_kib"), us = number(r, "us");
+            double moved = kib * ("virtio-blk".equals(r.get("path")) ? 2 : 1);
+            // the second read's own exit is in KVM's count already
+            String all = bracketed ? String.format("%.2f", (samples.get(2 * i + 1).kvmExits() - samples.get(2 * i).kvmExits() - 1) / kib) : "-";
+            table.add(List.of(r.get("path"), r.get("kib"), r.get("exits"), String.format("%.2f", perKib),
+                    ratio(perKib, uart), all,
+                    String.format("%.1f ms", us / 1000), us > 0 ? String.format("%.1f KiB/s", moved / (us / 1e6)) : "-"));
+        }
+        out.println();
+        out.println("I/O paths (exits: the VMM's, per phase; all exits: KVM's, with those it handles itself; "
+                + "virtio-blk writes, flushes and reads back):");
+        table.print(out);
+    }
+
+    /** A path's exits per KiB against the UART's, as a fraction that stays readable when tiny: 1, 1/34816, 0. */
+    private static String ratio(double perKib, double uart) {
+        if (!(uart > 0) || Double.isNaN(perKib)) return "-";
+        if (perKib == 0) return "0";
+        return perKib >= uart ? String.format("%.2f", perKib / uart) : String.format("1/%.0f", uart / perKib);
+    }
+
+    private static double number(GuestResult r, String key) {
+        String value = r.get(key);
+        if (value == null) return Double.NaN;
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
     }
 
     /** A verb that talks to a running VM through its API socket. */

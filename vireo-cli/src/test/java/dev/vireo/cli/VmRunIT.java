@@ -115,6 +115,38 @@ class VmRunIT {
     }
 
     @Test
+    void aMissingOrOddDiskIsBadInput(@TempDir Path dir) throws Exception {
+        Result r = vireo("vm", "run", "--disk", "/nonexistent/disk.img");
+        assertEquals(2, r.status());
+        r.assertOneLineError("vireo vm: disk /nonexistent/disk.img: no such file");
+        Path odd = Files.write(dir.resolve("odd.img"), new byte[1000]);
+        r = vireo("vm", "run", "--disk", odd.toString());
+        assertEquals(2, r.status());
+        r.assertOneLineError("vireo vm: disk " + odd + " is 1000 bytes, not a whole number of 512-byte sectors");
+    }
+
+    @Test
+    void passthroughIsRefusedInOneLine() throws Exception {
+        Result r = vireo("vm", "run", "--passthrough", "0000:01:00.0");
+        assertEquals(2, r.status());
+        r.assertOneLineError("vireo vm: vm run: --passthrough 0000:01:00.0: device passthrough (VFIO) is not supported "
+                + "here: these hosts have no IOMMU and no device to give a guest, and their KVM is itself nested "
+                + "(see docs/DIRECT-IO.md)");
+    }
+
+    @Test
+    @Tag("kvm")
+    void statsComparesTheIoPaths() throws Exception {
+        requireKvm();
+        Result r = vireo("vm", "run", "--cmdline", "io 8", "--stats");
+        assertEquals(0, r.status(), r.stderr());
+        assertTrue(r.stdout().contains("RESULT workload=io path=virtio-blk kib=8 exits="), r.stdout());
+        assertTrue(r.stderr().contains("I/O path         KiB   exits"), r.stderr());
+        assertTrue(r.stderr().matches("(?s).*\\nuart +8 +\\d+ +10\\d\\d\\.\\d\\d +1\\.00 .*"), r.stderr());
+        assertTrue(r.stderr().matches("(?s).*\\nvirtio-console +8 .*\\nvirtio-blk +8 .*"), r.stderr());
+    }
+
+    @Test
     void withoutKvmTheErrorSaysWhatToDo() throws Exception {
         assumeFalse(KVM, "this machine has /dev/kvm");
         String expected = "vireo vm: " + NO_KVM.orElseThrow();

@@ -39,8 +39,18 @@ public final class VirtualMachine implements VmControl, AutoCloseable {
      */
     public static VirtualMachine restore(Path snapshot, OutputStream console, InputStream consoleInput, Consumer<String> log)
             throws IOException {
+        return restore(snapshot, console, consoleInput, log, null);
+    }
+
+    /**
+     * As {@link #restore(Path, OutputStream, InputStream, Consumer)}, with {@code disk} behind
+     * virtio-blk (snapshots do not copy disks; null gives a fresh scratch disk). The disk must
+     * have the capacity the saved machine's had.
+     */
+    public static VirtualMachine restore(Path snapshot, OutputStream console, InputStream consoleInput, Consumer<String> log,
+                                         Path disk) throws IOException {
         SnapshotDirectory.Loaded loaded = SnapshotDirectory.load(snapshot);
-        return new VirtualMachine(MachineBuilder.restore(loaded, new MachineBuilder.Host(console, consoleInput, log)));
+        return new VirtualMachine(MachineBuilder.restore(loaded, new MachineBuilder.Host(console, consoleInput, log, disk)));
     }
 
     /** Starts the vCPUs. */
@@ -66,6 +76,11 @@ public final class VirtualMachine implements VmControl, AutoCloseable {
     @Override
     public ExitStatistics statistics() {
         return machine.statistics();
+    }
+
+    /** The exit counts at each read of port 0xf0 by the guest, in order. */
+    public List<ExitSample> exitSamples() {
+        return machine.exitSamples();
     }
 
     /** The {@code RESULT ...} lines the guest printed on its console, parsed. */

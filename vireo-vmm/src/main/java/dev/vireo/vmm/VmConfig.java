@@ -20,13 +20,16 @@ import java.util.regex.Pattern;
  *
  * @param console where the UART's output goes
  * @param consoleInput what the guest reads from the UART, or null for nothing
- * @param log where the VMM reports events worth a line (unclaimed accesses), never on the console
+ * @param log where the VMM reports events worth a line (unclaimed accesses, broken virtqueues), never on the console
+ * @param disk the raw image behind virtio-blk, or null for a scratch disk of {@link #SCRATCH_DISK} bytes
+ *             that lives as long as the VM
  */
 public record VmConfig(Kernel kernel, long memoryBytes, String cmdline, int vcpus, OutputStream console,
-                       InputStream consoleInput, Consumer<String> log) {
+                       InputStream consoleInput, Consumer<String> log, Path disk) {
     public static final long DEFAULT_MEMORY = 128L << 20;
     public static final long MIN_MEMORY = 2L << 20;
     public static final String DEFAULT_CMDLINE = "hello";
+    public static final long SCRATCH_DISK = 64L << 20;
 
     /** An ELF64 x86-64 kernel image and the name errors call it by. */
     public record Kernel(String name, byte[] elf) {
@@ -66,7 +69,7 @@ public record VmConfig(Kernel kernel, long memoryBytes, String cmdline, int vcpu
         if (memoryBytes < MIN_MEMORY || memoryBytes % 4096 != 0) {
             throw new VmConfigException("memory size " + memoryBytes + " bytes is not possible: use a whole number of 4 KiB pages, at least 2 MiB");
         }
-        if (vcpus != 1) throw new VmConfigException("Vireo's VMs have one vCPU (no interrupt controller starts a second one)");
+        if (vcpus != 1) throw new VmConfigException("Vireo's VMs have one vCPU (the guest kernel starts no second one)");
     }
 
     public static Builder builder() {
@@ -125,6 +128,7 @@ public record VmConfig(Kernel kernel, long memoryBytes, String cmdline, int vcpu
         private OutputStream console;
         private InputStream consoleInput;
         private Consumer<String> log = line -> System.err.println("vireo vm: " + line);
+        private Path disk;
 
         public Builder kernel(Kernel kernel) {
             this.kernel = kernel;
@@ -156,9 +160,15 @@ public record VmConfig(Kernel kernel, long memoryBytes, String cmdline, int vcpu
             return this;
         }
 
+        /** The raw image file virtio-blk reads and writes; without one the VM gets a scratch disk. */
+        public Builder disk(Path image) {
+            this.disk = image;
+            return this;
+        }
+
         public VmConfig build() {
             return new VmConfig(kernel != null ? kernel : Kernel.bundled(), memoryBytes, cmdline, 1,
-                    console != null ? console : new FileOutputStream(FileDescriptor.out), consoleInput, log);
+                    console != null ? console : new FileOutputStream(FileDescriptor.out), consoleInput, log, disk);
         }
     }
 }

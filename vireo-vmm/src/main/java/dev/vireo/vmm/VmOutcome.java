@@ -23,7 +23,10 @@ public sealed interface VmOutcome {
         }
     }
 
-    /** The guest executed HLT with nothing that could wake it (no interrupt controller). */
+    /**
+     * KVM_EXIT_HLT: the guest halted and KVM handed the HLT to the VMM, which it does only without
+     * an in-kernel interrupt controller. Vireo creates one, so KVM waits for an interrupt itself.
+     */
     record Halted(long rip) implements VmOutcome {
         public int exitStatus() {
             return 1;

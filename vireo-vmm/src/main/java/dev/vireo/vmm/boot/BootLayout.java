@@ -12,6 +12,9 @@ public final class BootLayout {
     public static final long BOOT_INFO = 0x7000;
     public static final long MEMMAP = 0x7040;
     public static final int MEMMAP_MAX_ENTRIES = 128;
+    /** The virtio-mmio device table, after the longest memory map. */
+    public static final long VIRTIO_TABLE = 0x7c40;
+    public static final int VIRTIO_MAX_ENTRIES = 16;
     public static final long CMDLINE = 0x8000;
     /** Longest command line, without its terminating NUL. */
     public static final int CMDLINE_MAX = 4095;

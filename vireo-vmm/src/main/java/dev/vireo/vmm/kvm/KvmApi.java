@@ -12,6 +12,9 @@ public final class KvmApi {
 
     public static final int API_VERSION = 12;
 
+    /** sizeof(struct kvm_irqfd), sizeof(struct kvm_pit_config), sizeof(struct kvm_ioeventfd). */
+    public static final int IRQFD_SIZE = 32, PIT_CONFIG_SIZE = 64, IOEVENTFD_SIZE = 64;
+
     // system ioctls
     public static final IoctlRequest GET_API_VERSION = IoctlRequest.io("KVM_GET_API_VERSION", KVMIO, 0x00);
     public static final IoctlRequest CREATE_VM = IoctlRequest.io("KVM_CREATE_VM", KVMIO, 0x01);
@@ -24,6 +27,10 @@ public final class KvmApi {
     public static final IoctlRequest CREATE_VCPU = IoctlRequest.io("KVM_CREATE_VCPU", KVMIO, 0x41);
     public static final IoctlRequest SET_USER_MEMORY_REGION = IoctlRequest.iow("KVM_SET_USER_MEMORY_REGION", KVMIO, 0x46, 32);
     public static final IoctlRequest SET_TSS_ADDR = IoctlRequest.io("KVM_SET_TSS_ADDR", KVMIO, 0x47);
+    public static final IoctlRequest CREATE_IRQCHIP = IoctlRequest.io("KVM_CREATE_IRQCHIP", KVMIO, 0x60);
+    public static final IoctlRequest IRQFD = IoctlRequest.iow("KVM_IRQFD", KVMIO, 0x76, IRQFD_SIZE);
+    public static final IoctlRequest CREATE_PIT2 = IoctlRequest.iow("KVM_CREATE_PIT2", KVMIO, 0x77, PIT_CONFIG_SIZE);
+    public static final IoctlRequest IOEVENTFD = IoctlRequest.iow("KVM_IOEVENTFD", KVMIO, 0x79, IOEVENTFD_SIZE);
     public static final IoctlRequest GET_IRQCHIP = IoctlRequest.iowr("KVM_GET_IRQCHIP", KVMIO, 0x62, VmPlatformState.IRQCHIP_SIZE);
     public static final IoctlRequest SET_IRQCHIP = IoctlRequest.ior("KVM_SET_IRQCHIP", KVMIO, 0x63, VmPlatformState.IRQCHIP_SIZE);
     public static final IoctlRequest SET_CLOCK = IoctlRequest.iow("KVM_SET_CLOCK", KVMIO, 0x7b, VmPlatformState.CLOCK_SIZE);
@@ -44,6 +51,7 @@ public final class KvmApi {
     public static final IoctlRequest SET_CPUID2 = IoctlRequest.iow("KVM_SET_CPUID2", KVMIO, 0x90, 8);
     public static final IoctlRequest GET_CPUID2 = IoctlRequest.iowr("KVM_GET_CPUID2", KVMIO, 0x91, 8);
     public static final IoctlRequest GET_TSC_KHZ = IoctlRequest.io("KVM_GET_TSC_KHZ", KVMIO, 0xa3);
+    public static final IoctlRequest GET_STATS_FD = IoctlRequest.io("KVM_GET_STATS_FD", KVMIO, 0xce);
     public static final IoctlRequest GET_MSRS = IoctlRequest.iowr("KVM_GET_MSRS", KVMIO, 0x88, 8);
     public static final IoctlRequest SET_MSRS = IoctlRequest.iow("KVM_SET_MSRS", KVMIO, 0x89, 8);
     public static final IoctlRequest GET_LAPIC = IoctlRequest.ior("KVM_GET_LAPIC", KVMIO, 0x8e, VcpuState.LAPIC_SIZE);
@@ -61,11 +69,15 @@ public final class KvmApi {
     public static final IoctlRequest GET_XSAVE2 = IoctlRequest.ior("KVM_GET_XSAVE2", KVMIO, 0xcf, VcpuState.XSAVE_SIZE);
 
     // capabilities (KVM_CAP_*)
+    public static final int CAP_IRQCHIP = 0;
     public static final int CAP_USER_MEMORY = 3;
     public static final int CAP_SET_TSS_ADDR = 4;
     public static final int CAP_EXT_CPUID = 7;
     public static final int CAP_NR_MEMSLOTS = 10;
     public static final int CAP_MP_STATE = 14;
+    public static final int CAP_IRQFD = 32;
+    public static final int CAP_PIT2 = 33;
+    public static final int CAP_IOEVENTFD = 36;
     public static final int CAP_ADJUST_CLOCK = 39;
     public static final int CAP_VCPU_EVENTS = 41;
     public static final int CAP_DEBUGREGS = 50;
@@ -74,14 +86,20 @@ public final class KvmApi {
     public static final int CAP_GET_TSC_KHZ = 61;
     public static final int CAP_SYNC_REGS = 74;
     public static final int CAP_IMMEDIATE_EXIT = 136;
+    public static final int CAP_BINARY_STATS_FD = 203;
     public static final int CAP_XSAVE2 = 208;
-
     // KVM_GET/SET_IRQCHIP chip ids
     public static final int IRQCHIP_PIC_MASTER = 0, IRQCHIP_PIC_SLAVE = 1, IRQCHIP_IOAPIC = 2;
 
     // memory region flags
     public static final int MEM_LOG_DIRTY_PAGES = 1;
     public static final int MEM_READONLY = 2;
+
+    // struct kvm_pit_config flags
+    public static final int PIT_SPEAKER_DUMMY = 1;
+
+    // struct kvm_ioeventfd flags (1 << kvm_ioeventfd_flag_nr_*)
+    public static final int IOEVENTFD_FLAG_DATAMATCH = 1, IOEVENTFD_FLAG_PIO = 1 << 1, IOEVENTFD_FLAG_DEASSIGN = 1 << 2;
 
     // exit reasons (KVM_EXIT_*), indexed by value
     public static final int EXIT_UNKNOWN = 0, EXIT_EXCEPTION = 1, EXIT_IO = 2, EXIT_HYPERCALL = 3,

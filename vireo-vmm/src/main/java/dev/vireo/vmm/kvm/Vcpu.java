@@ -128,6 +128,11 @@ public final class Vcpu implements AutoCloseable {
         }
     }
 
+    /** KVM_GET_STATS_FD: this vCPU's binary statistics; null when KVM has no exit counter there. */
+    public KvmStats stats() {
+        return KvmStats.open(Fd.own(Ioctl.call(fd, KvmApi.GET_STATS_FD)));
+    }
+
     /** KVM_GET_CPUID2: the CPUID entries this vCPU was given. */
     public List<CpuidEntry> cpuid() {
         return Structs.cpuid(fd, KvmApi.GET_CPUID2);

@@ -1,5 +1,6 @@
 package dev.vireo.vmm.kvm;
 
+import dev.vireo.sys.EventFd;
 import dev.vireo.sys.Errno;
 import dev.vireo.sys.Fd;
 import dev.vireo.sys.Ioctl;
@@ -16,8 +17,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * A KVM VM descriptor: memory slots, vCPUs and VM-wide state (irqchip, PIT, clock), the
- * latter captured and restored together ({@link VmPlatformState}).
+ * A KVM VM descriptor: memory slots, vCPUs, the in-kernel interrupt controller and PIT, the
+ * eventfds KVM signals (ioeventfd) or listens to (irqfd), and VM-wide state (irqchip, PIT,
+ * clock), captured and restored together ({@link VmPlatformState}).
  */
 public final class Vm implements AutoCloseable {
     private final Kvm kvm;
@@ -53,6 +55,54 @@ public final class Vm implements AutoCloseable {
     /** KVM_SET_TSS_ADDR: three pages of guest-physical space Intel's real-mode emulation needs. */
     public void setTssAddress(long address) {
         Ioctl.call(fd, KvmApi.SET_TSS_ADDR, address);
+    }
+
+    /**
+     * KVM_CREATE_IRQCHIP: the in-kernel PIC, IOAPIC and a LAPIC per vCPU, with GSI routes to the
+     * PIC and IOAPIC pins. KVM wants it before the first vCPU (each vCPU's LAPIC is made with it).
+     */
+    public void createIrqchip() {
+        Ioctl.call(fd, KvmApi.CREATE_IRQCHIP);
+    }
+
+    /** KVM_CREATE_PIT2 (struct kvm_pit_config: u32 flags, u32 pad[15]); after the irqchip, on IRQ 0. */
+    public void createPit2(int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment config = arena.allocate(KvmApi.PIT_CONFIG_SIZE, 4);
+            config.set(JAVA_INT, 0, flags);
+            Ioctl.call(fd, KvmApi.CREATE_PIT2, config);
+        }
+    }
+
+    /**
+     * KVM_IRQFD: a signal on {@code eventfd} raises GSI {@code gsi} in the in-kernel irqchip
+     * (struct kvm_irqfd: u32 fd, u32 gsi, u32 flags, u32 resamplefd, u8 pad[16]).
+     */
+    public void irqfd(EventFd eventfd, int gsi) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment irqfd = arena.allocate(KvmApi.IRQFD_SIZE, 4);
+            irqfd.set(JAVA_INT, 0, eventfd.fd().value());
+            irqfd.set(JAVA_INT, 4, gsi);
+            Ioctl.call(fd, KvmApi.IRQFD, irqfd);
+        }
+    }
+
+    /**
+     * KVM_IOEVENTFD for MMIO: a guest write of {@code length} bytes to {@code address} (with
+     * value {@code datamatch}, when not null) signals {@code eventfd} inside KVM, with no exit
+     * to the VMM (struct kvm_ioeventfd: u64 datamatch, u64 addr, u32 len, s32 fd, u32 flags,
+     * u8 pad[36]).
+     */
+    public void ioeventfd(EventFd eventfd, long address, int length, Long datamatch) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment event = arena.allocate(KvmApi.IOEVENTFD_SIZE, 8);
+            event.set(JAVA_LONG, 0, datamatch != null ? datamatch : 0);
+            event.set(JAVA_LONG, 8, address);
+            event.set(JAVA_INT, 16, length);
+            event.set(JAVA_INT, 20, eventfd.fd().value());
+            event.set(JAVA_INT, 24, datamatch != null ? KvmApi.IOEVENTFD_FLAG_DATAMATCH : 0);
+            Ioctl.call(fd, KvmApi.IOEVENTFD, event);
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.vireo.vmm.machine;
 
+import dev.vireo.vmm.ExitSample;
 import dev.vireo.vmm.ExitStatistics;
 import dev.vireo.vmm.VmOutcome;
 import dev.vireo.vmm.VmState;
@@ -7,8 +8,11 @@ import dev.vireo.vmm.VmmAction;
 import dev.vireo.vmm.devices.Bus;
 import dev.vireo.vmm.devices.Snapshottable;
 import dev.vireo.vmm.devices.legacy.ConsoleOutput;
+import dev.vireo.vmm.devices.legacy.ExitCountPort;
 import dev.vireo.vmm.devices.legacy.Serial16550;
+import dev.vireo.vmm.devices.virtio.VirtioMmioDevice;
 import dev.vireo.vmm.kvm.Kvm;
+import dev.vireo.vmm.kvm.KvmStats;
 import dev.vireo.vmm.kvm.Vcpu;
 import dev.vireo.vmm.kvm.VcpuState;
 import dev.vireo.vmm.kvm.Vm;
@@ -47,6 +51,9 @@ public final class Machine implements AutoCloseable {
     private final ConsoleOutput console;
     private final Serial16550 uart;
     private final List<Snapshottable> devices;
+    private final List<VirtioMmioDevice> virtio;
+    private final ExitCountPort exitCount;
+    private final KvmStats stats; // null where KVM has no binary statistics
     private final List<Vcpu> vcpus;
     private final List<VcpuRunner> runners;
     private final RunControl control;
@@ -56,8 +63,9 @@ public final class Machine implements AutoCloseable {
     private volatile VmState state = VmState.CREATED;
 
     Machine(Kvm kvm, Vm vm, GuestMemory memory, Bus pio, Bus mmio, ConsoleOutput console, Serial16550 uart,
-            List<Snapshottable> devices, List<Vcpu> vcpus, List<VcpuRunner> runners, RunControl control,
-            InputStream consoleInput, MachineState.Config config) {
+            List<Snapshottable> devices, List<VirtioMmioDevice> virtio, ExitCountPort exitCount, KvmStats stats,
+            List<Vcpu> vcpus, List<VcpuRunner> runners, RunControl control, InputStream consoleInput,
+            MachineState.Config config) {
         this.kvm = kvm;
         this.vm = vm;
         this.memory = memory;
@@ -66,6 +74,9 @@ public final class Machine implements AutoCloseable {
         this.console = console;
         this.uart = uart;
         this.devices = devices;
+        this.virtio = virtio;
+        this.exitCount = exitCount;
+        this.stats = stats;
         this.vcpus = vcpus;
         this.runners = runners;
         this.control = control;
@@ -160,6 +171,11 @@ public final class Machine implements AutoCloseable {
         return ExitSummary.summarize(counters, pio, mmio);
     }
 
+    /** The exit counts at each of the guest's reads of port 0xf0. */
+    public List<ExitSample> exitSamples() {
+        return exitCount.samples();
+    }
+
     public List<String> resultLines() {
         return console.resultLines();
     }
@@ -187,6 +203,8 @@ public final class Machine implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        for (VirtioMmioDevice d : virtio) d.close();
+        if (stats != null) stats.close();
         console.close();
         for (Vcpu v : vcpus) v.close();
         memory.close();

@@ -14,10 +14,12 @@ public final class ExitCounters {
     final PageCounters mmio = new PageCounters();
     long guestNanos;
     long unclaimed;
+    private long exits;
 
     void exit(int reason, long nanos) {
         int slot = Math.min(Math.max(reason, 0), KvmApi.EXIT_REASON_SLOTS - 1);
         reasonCount[slot]++;
+        exits++;
         reasonNanos[slot] += nanos;
     }
 
@@ -29,6 +31,11 @@ public final class ExitCounters {
 
     void mmio(long address, boolean write, long nanos) {
         mmio.add(address >>> 12, write, nanos);
+    }
+
+    /** Exits handled so far, of every reason; read from the vCPU's own thread (the exit-count port). */
+    public long exits() {
+        return exits;
     }
 
     /** Adds this vCPU's counts into {@code total}. */

@@ -214,7 +214,10 @@ public final class VcpuRunner {
     /** Lets KVM finish an I/O instruction whose data the VMM just supplied, without running the guest on. */
     private void completePendingIo() {
         run.setImmediateExit(true);
+        long entered = System.nanoTime();
         vcpu.run();
+        // an interrupted KVM_RUN like any other: so a pause always shows, even when the kick found the thread outside KVM_RUN
+        counters.exit(KvmApi.EXIT_INTR, System.nanoTime() - entered);
         acknowledgeKick();
     }
 

@@ -23,10 +23,11 @@ class BootInfoTest {
     void writesTheStructureTheGuestHeaderDescribes() {
         try (Arena arena = Arena.ofConfined()) {
             GuestMemory memory = GuestMemory.of(List.of(new MemoryRegion(0, 0, arena.allocate(8 << 20, 4096), 0)));
-            long at = BootInfo.write(memory, "primes 100000", 2_000_000, 1);
+            long at = BootInfo.write(memory, "primes 100000", 2_000_000, 1,
+                    List.of(new BootInfo.VirtioMmio(0xd0001000L, 0x1000, 5)));
             ByteBuffer b = ByteBuffer.wrap(memory.read(at, BootInfo.SIZE)).order(ByteOrder.LITTLE_ENDIAN);
             assertEquals(0x42524956, b.getInt(0), "magic VIRB");
-            assertEquals(1, b.getInt(4));
+            assertEquals(2, b.getInt(4));
             long cmdline = b.getLong(8);
             assertEquals(13, b.getInt(16));
             assertEquals("primes 100000\0", new String(memory.read(cmdline, 14), StandardCharsets.US_ASCII));
@@ -34,6 +35,11 @@ class BootInfoTest {
             long map = b.getLong(24);
             assertEquals(2_000_000, b.getLong(32));
             assertEquals(1, b.getInt(40));
+            assertEquals(1, b.getInt(48), "one virtio-mmio device");
+            ByteBuffer d = ByteBuffer.wrap(memory.read(b.getLong(56), 16)).order(ByteOrder.LITTLE_ENDIAN);
+            assertEquals(0xd0001000L, d.getLong(0));
+            assertEquals(0x1000, d.getInt(8));
+            assertEquals(5, d.getInt(12));
             assertEquals(3, entries);
             ByteBuffer m = ByteBuffer.wrap(memory.read(map, entries * 24)).order(ByteOrder.LITTLE_ENDIAN);
             assertEquals(List.of(new BootInfo.MapEntry(0, 0xA0000, BootInfo.RAM),
@@ -58,7 +64,7 @@ class BootInfoTest {
     void refusesACommandLineThatDoesNotFit() {
         try (Arena arena = Arena.ofConfined()) {
             GuestMemory memory = GuestMemory.of(List.of(new MemoryRegion(0, 0, arena.allocate(4 << 20, 4096), 0)));
-            VmConfigException e = assertThrows(VmConfigException.class, () -> BootInfo.write(memory, "x".repeat(5000), 0, 1));
+            VmConfigException e = assertThrows(VmConfigException.class, () -> BootInfo.write(memory, "x".repeat(5000), 0, 1, List.of()));
             assertEquals("the command line is 5000 bytes; at most 4095 fit", e.getMessage());
         }
     }

@@ -74,4 +74,12 @@ class KvmStructsTest {
         assertEquals("IO", KvmApi.exitName(KvmApi.EXIT_IO));
         assertEquals("SHUTDOWN", KvmApi.exitName(8));
     }
+
+    @Test
+    void interruptControllerAndEventfdIoctlsCarryTheHeadersNumbers() {
+        assertEquals(0xae60L, KvmApi.CREATE_IRQCHIP.number());
+        assertEquals(0x4020ae76L, KvmApi.IRQFD.number(), "_IOW(KVMIO, 0x76, struct kvm_irqfd)");
+        assertEquals(0x4040ae77L, KvmApi.CREATE_PIT2.number(), "_IOW(KVMIO, 0x77, struct kvm_pit_config)");
+        assertEquals(0x4040ae79L, KvmApi.IOEVENTFD.number(), "_IOW(KVMIO, 0x79, struct kvm_ioeventfd)");
+    }
 }

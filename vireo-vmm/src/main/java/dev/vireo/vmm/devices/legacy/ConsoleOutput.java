@@ -45,6 +45,11 @@ public final class ConsoleOutput implements Serial16550.Output, AutoCloseable {
         if (b == '\n' || length == buffer.length) flush();
     }
 
+    /** Writes {@code bytes} as {@link #write(int)} would one by one, under one lock (virtio-console's path). */
+    public synchronized void write(byte[] bytes) {
+        for (byte b : bytes) write(b & 0xff);
+    }
+
     /** The RESULT lines written so far, without their line ends. */
     public synchronized List<String> resultLines() {
         return List.copyOf(results);
