@@ -23,6 +23,9 @@ public final class KvmApi {
     public static final IoctlRequest CREATE_VCPU = IoctlRequest.io("KVM_CREATE_VCPU", KVMIO, 0x41);
     public static final IoctlRequest SET_USER_MEMORY_REGION = IoctlRequest.iow("KVM_SET_USER_MEMORY_REGION", KVMIO, 0x46, 32);
     public static final IoctlRequest SET_TSS_ADDR = IoctlRequest.io("KVM_SET_TSS_ADDR", KVMIO, 0x47);
+    public static final IoctlRequest GET_DIRTY_LOG = IoctlRequest.iow("KVM_GET_DIRTY_LOG", KVMIO, 0x42, 16);
+    public static final IoctlRequest CLEAR_DIRTY_LOG = IoctlRequest.iowr("KVM_CLEAR_DIRTY_LOG", KVMIO, 0xc0, 24);
+    public static final IoctlRequest ENABLE_CAP = IoctlRequest.iow("KVM_ENABLE_CAP", KVMIO, 0xa3, 104);
 
     // vCPU ioctls
     public static final IoctlRequest RUN = IoctlRequest.io("KVM_RUN", KVMIO, 0x80);
@@ -45,6 +48,10 @@ public final class KvmApi {
     public static final int CAP_GET_TSC_KHZ = 61;
     public static final int CAP_SYNC_REGS = 74;
     public static final int CAP_IMMEDIATE_EXIT = 136;
+    public static final int CAP_MANUAL_DIRTY_LOG_PROTECT2 = 168;
+
+    // KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 options
+    public static final long DIRTY_LOG_MANUAL_PROTECT_ENABLE = 1;
 
     // memory region flags
     public static final int MEM_LOG_DIRTY_PAGES = 1;

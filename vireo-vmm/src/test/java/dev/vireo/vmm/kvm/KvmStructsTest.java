@@ -74,4 +74,11 @@ class KvmStructsTest {
         assertEquals("IO", KvmApi.exitName(KvmApi.EXIT_IO));
         assertEquals("SHUTDOWN", KvmApi.exitName(8));
     }
+
+    @Test
+    void dirtyLogIoctlNumbersMatchTheHeader() {
+        assertEquals(0x4010ae42L, KvmApi.GET_DIRTY_LOG.number());
+        assertEquals(0xc018aec0L, KvmApi.CLEAR_DIRTY_LOG.number());
+        assertEquals(0x4068aea3L, KvmApi.ENABLE_CAP.number());
+    }
 }
