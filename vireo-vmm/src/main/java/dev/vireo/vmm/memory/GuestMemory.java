@@ -93,6 +93,17 @@ public final class GuestMemory implements AutoCloseable {
         throw new IndexOutOfBoundsException("RAM page " + index + " of " + pages());
     }
 
+    /** The RAM page index of host address {@code hostAddress}, or -1 if it is not guest RAM. */
+    public long pageOf(long hostAddress) {
+        long base = 0;
+        for (MemoryRegion r : regions) {
+            long offset = hostAddress - r.host().address();
+            if (offset >= 0 && offset < r.size()) return base + offset / PAGE_SIZE;
+            base += r.size() / PAGE_SIZE;
+        }
+        return -1;
+    }
+
     public boolean contains(long address, long length) {
         return find(address, length) != null;
     }

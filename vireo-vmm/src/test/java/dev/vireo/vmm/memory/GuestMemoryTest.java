@@ -23,6 +23,9 @@ class GuestMemoryTest {
             assertEquals(high.address() + GuestMemory.PAGE_SIZE, memory.page(4).address());
             assertEquals(GuestMemory.PAGE_SIZE, memory.page(4).byteSize());
             assertThrows(IndexOutOfBoundsException.class, () -> memory.page(5));
+            assertEquals(3, memory.pageOf(high.address() + 17));
+            assertEquals(1, memory.pageOf(low.address() + GuestMemory.PAGE_SIZE));
+            assertEquals(-1, memory.pageOf(high.address() + 2 * GuestMemory.PAGE_SIZE));
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.vireo.vmm.migration.stream;
 
+import dev.vireo.vmm.PageEncoding;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

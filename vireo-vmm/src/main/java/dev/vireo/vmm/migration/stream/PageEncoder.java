@@ -1,5 +1,7 @@
 package dev.vireo.vmm.migration.stream;
 
+import dev.vireo.vmm.PageEncoding;
+
 import io.airlift.compress.Compressor;
 import io.airlift.compress.lz4.Lz4Compressor;
 import io.airlift.compress.zstd.ZstdCompressor;

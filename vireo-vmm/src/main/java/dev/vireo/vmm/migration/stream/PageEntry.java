@@ -1,5 +1,7 @@
 package dev.vireo.vmm.migration.stream;
 
+import dev.vireo.vmm.PageEncoding;
+
 /** One item of a {@link Chunk.Pages} batch, naming RAM pages by index (see GuestMemory.page). */
 public sealed interface PageEntry {
     /** Pages {@code [first, first + count)} are all zero. */

@@ -1,5 +1,6 @@
 package dev.vireo.vmm.migration.stream;
 
+import dev.vireo.vmm.PageEncoding;
 import dev.vireo.vmm.MigrationMode;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,7 @@
 package dev.vireo.vmm.migration.stream;
 
+import dev.vireo.vmm.PageEncoding;
+
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

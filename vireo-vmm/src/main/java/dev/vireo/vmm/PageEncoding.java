@@ -1,8 +1,11 @@
-package dev.vireo.vmm.migration.stream;
+package dev.vireo.vmm;
 
 import java.util.Locale;
 
-/** How one page travels; the wire code is the ordinal. */
+/**
+ * How one page of guest memory travels during a migration; all but {@link #RAW} are the
+ * compression a user may allow. The wire code is the ordinal.
+ */
 public enum PageEncoding {
     /** The 4 KiB as they are. */
     RAW,
@@ -13,7 +16,7 @@ public enum PageEncoding {
     LZ4,
     ZSTD;
 
-    /** Bit in the header's feature set. */
+    /** Bit in the stream header's feature set. */
     public long feature() {
         return 1L << ordinal();
     }
