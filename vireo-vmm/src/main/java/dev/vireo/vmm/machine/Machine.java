@@ -10,6 +10,7 @@ import dev.vireo.vmm.devices.legacy.Serial16550;
 import dev.vireo.vmm.kvm.Kvm;
 import dev.vireo.vmm.kvm.Vcpu;
 import dev.vireo.vmm.kvm.Vm;
+import dev.vireo.vmm.memory.DirtyLog;
 import dev.vireo.vmm.memory.GuestMemory;
 import dev.vireo.vmm.vcpu.ExitCounters;
 import dev.vireo.vmm.vcpu.ExitSummary;
@@ -87,6 +88,15 @@ public final class Machine implements AutoCloseable {
 
     public synchronized VmState state() {
         return state;
+    }
+
+    /** Starts KVM's dirty-page log over the guest's memory, for live migration. */
+    public DirtyLog startDirtyLog() {
+        return DirtyLog.start(vm, memory);
+    }
+
+    public int vcpuCount() {
+        return vcpus.size();
     }
 
     /** Waits until every vCPU has stopped; returns how the run ended. */

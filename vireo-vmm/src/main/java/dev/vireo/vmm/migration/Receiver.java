@@ -84,11 +84,20 @@ public final class Receiver {
                 link.sendNow(new Chunk.Refuse(refusal));
                 throw new MigrationException(REFUSED, "refused the incoming VM: " + refusal);
             }
+        } catch (IOException e) {
+            throw new MigrationException(SOURCE_RUNNING, "the connection from the source dropped before the answer to its header ("
+                    + e.getMessage() + "); nothing runs here");
+        }
+        try {
             PostcopyDestination postcopy = header.mode() == MigrationMode.POSTCOPY
                     ? new PostcopyDestination(vm.memory(), link, onPostcopyLost) : null;
             link.sendNow(new Chunk.Accept());
             return new Received(land(header, vm, postcopy), header);
+        } catch (MigrationException | RuntimeException e) {
+            vm.close();
+            throw e;
         } catch (IOException e) {
+            vm.close();
             throw new MigrationException(SOURCE_RUNNING, "the connection from the source dropped before the VM was complete ("
                     + e.getMessage() + "); nothing runs here, the source keeps the VM");
         }
