@@ -96,12 +96,14 @@ static inline u64 mix(u64 pass, u64 page) {
  * Writes one word of every page of a MIB region, PASSES times, and folds what it reads back
  * into a checksum. RATE (pages per millisecond, default 0: as fast as it can) paces the writes,
  * so a migration can be measured at a chosen dirty rate; the checksum does not depend on it.
+ * Pacing needs the TSC rate: the VMM's boot info gives it, TSC_KHZ stands in where it does not
+ * (QEMU's PVH boot).
  */
 int run_memtouch(int argc, char **argv) {
-    u64 mib, passes, rate = 0;
+    u64 mib, passes, rate = 0, khz_given = 0;
     if (!number_arg(argc, argv, 1, &mib) || !number_arg(argc, argv, 2, &passes) || mib == 0
-        || (argc > 3 && !number_arg(argc, argv, 3, &rate)))
-        return bad_arguments("usage: memtouch MIB PASSES [PAGES_PER_MS]");
+        || (argc > 3 && !number_arg(argc, argv, 3, &rate)) || (argc > 4 && !number_arg(argc, argv, 4, &khz_given)))
+        return bad_arguments("usage: memtouch MIB PASSES [PAGES_PER_MS [TSC_KHZ]]");
     u64 pages = mib * 256;
     struct line l;
     if (syscall3(SYS_MAP, USER_HEAP_BASE, pages, 0) != 0) {
@@ -112,6 +114,7 @@ int run_memtouch(int argc, char **argv) {
         return STATUS_FAILED;
     }
     u64 khz = (u64)syscall3(SYS_INFO, INFO_TSC_KHZ, 0, 0);
+    if (!khz) khz = khz_given;
     u64 cycles_per_page = rate && khz ? khz / rate : 0;
     u64 start = rdtsc();
     u64 checksum = 0, written = 0;
