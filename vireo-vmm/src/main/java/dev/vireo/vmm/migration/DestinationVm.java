@@ -19,8 +19,12 @@ public interface DestinationVm extends AutoCloseable {
     @Override
     void close();
 
-    /** Builds the VM for an accepted header; a failure here is sent to the source as an abort. */
+    /** Builds the VMs; a failure here is sent to the source as a refusal or an abort. */
     interface Factory {
+        /** The VM for an accepted header of a live or non-live migration, to be restored. */
         DestinationVm create(int vcpus, long memoryBytes);
+
+        /** A cold migration's VM: booted afresh from the kernel and command line the source sent. */
+        DestinationVm boot(int vcpus, long memoryBytes, SourceVm.BootConfig config);
     }
 }

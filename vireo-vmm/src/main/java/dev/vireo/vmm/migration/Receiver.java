@@ -72,7 +72,7 @@ public final class Receiver {
         }
         String refusal = refusal(header);
         DestinationVm vm = null;
-        if (refusal == null) {
+        if (refusal == null && header.mode() != MigrationMode.COLD) {
             try {
                 vm = factory.create(header.vcpus(), header.memoryBytes());
             } catch (RuntimeException e) {
@@ -88,6 +88,7 @@ public final class Receiver {
             throw new MigrationException(SOURCE_RUNNING, "the connection from the source dropped before the answer to its header ("
                     + e.getMessage() + "); nothing runs here");
         }
+        if (header.mode() == MigrationMode.COLD) return new Received(cold(header), header);
         try {
             PostcopyDestination postcopy = header.mode() == MigrationMode.POSTCOPY
                     ? new PostcopyDestination(vm.memory(), link, onPostcopyLost) : null;
@@ -100,6 +101,29 @@ public final class Receiver {
             vm.close();
             throw new MigrationException(SOURCE_RUNNING, "the connection from the source dropped before the VM was complete ("
                     + e.getMessage() + "); nothing runs here, the source keeps the VM");
+        }
+    }
+
+    /** A cold migration: the configuration, then a fresh boot. */
+    private DestinationVm cold(Header header) throws MigrationException {
+        try {
+            link.sendNow(new Chunk.Accept());
+            if (!(link.receive() instanceof Chunk.GuestConfig c)) throw abort("a cold migration starts with the configuration");
+            Chunk next = link.receive();
+            if (next instanceof Chunk.Abort(String reason)) throw new MigrationException(SOURCE_RUNNING, "the source gave up: " + reason);
+            if (!(next instanceof Chunk.Complete)) throw abort("unexpected " + next.getClass().getSimpleName() + " in a cold migration");
+            DestinationVm vm;
+            try {
+                vm = factory.boot(header.vcpus(), header.memoryBytes(), new SourceVm.BootConfig(c.kernelName(), c.kernel(), c.cmdline()));
+                vm.start();
+            } catch (RuntimeException e) {
+                throw abort("could not boot the VM here: " + e.getMessage());
+            }
+            link.sendNow(new Chunk.Running());
+            return vm;
+        } catch (IOException e) {
+            throw new MigrationException(SOURCE_RUNNING, "the connection from the source dropped (" + e.getMessage()
+                    + "); nothing runs here");
         }
     }
 

@@ -80,7 +80,7 @@ public final class Sender {
             case NONLIVE -> stopAndCopy(start, null, allPages());
             case PRECOPY -> precopy(start);
             case POSTCOPY -> new PostcopySource(vm, link, reader, destination, progress).run(start);
-            case COLD -> throw new IllegalArgumentException("a cold migration moves a stopped VM's configuration");
+            case COLD -> cold(start);
         };
     }
 
@@ -126,6 +126,25 @@ public final class Sender {
         } catch (IOException e) {
             throw dropped(e);
         }
+    }
+
+    /** Sends the stopped VM's configuration; the destination boots it. Nothing ran, so there is no downtime. */
+    private MigrationReport cold(long start) throws MigrationException {
+        SourceVm.BootConfig config = vm.bootConfig();
+        try {
+            link.send(new Chunk.GuestConfig(config.kernelName(), config.kernel(), config.cmdline()));
+            link.sendNow(new Chunk.Complete());
+            Chunk reply = link.receive();
+            if (!(reply instanceof Chunk.Running)) {
+                String why = reply instanceof Chunk.Abort(String reason) ? reason : reply.getClass().getSimpleName();
+                throw new MigrationException(SOURCE_RUNNING, "the destination could not boot the VM (" + why + "); it stays here");
+            }
+        } catch (IOException e) {
+            throw new MigrationException(SOURCE_RUNNING, "the connection to " + destination + " dropped (" + e.getMessage()
+                    + "); the VM stays here");
+        }
+        return new MigrationReport(MigrationMode.COLD, memory.size(), List.of(), System.nanoTime() - start, 0,
+                link.bytesSent(), MigrationReport.Postcopy.NONE, List.of());
     }
 
     /** Whether sending {@code dirty} pages at the last round's bytes per page and bandwidth takes no longer than the target. */

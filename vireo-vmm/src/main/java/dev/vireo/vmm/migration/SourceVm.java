@@ -21,6 +21,12 @@ public interface SourceVm {
     /** The vCPU and device state of the paused VM, serialized. */
     byte[] saveState();
 
+    /** What the VM boots from: a cold migration moves this instead of memory and state. */
+    BootConfig bootConfig();
+
+    /** A stopped VM's configuration: its kernel and command line (memory size and vCPUs are in the header). */
+    record BootConfig(String kernelName, byte[] kernel, String cmdline) {}
+
     /** The pages the guest wrote; {@link #collect} adds those since the previous call and resets them. */
     interface DirtyPages extends AutoCloseable {
         void collect(BitSet dirty);

@@ -117,6 +117,11 @@ final class FakeVms {
         }
 
         @Override
+        public BootConfig bootConfig() {
+            return new BootConfig("guest.elf", new byte[] {0x7f, 'E', 'L', 'F', 2}, "memtouch 1 1");
+        }
+
+        @Override
         public byte[] saveState() {
             synchronized (lock) {
                 return ("writes=" + writes).getBytes(StandardCharsets.UTF_8);
@@ -139,6 +144,7 @@ final class FakeVms {
         final GuestMemory memory;
         final CountDownLatch started = new CountDownLatch(1);
         volatile byte[] state;
+        volatile SourceVm.BootConfig booted;
 
         Destination(long memoryBytes) {
             memory = GuestMemory.anonymous(memoryBytes);
@@ -162,6 +168,22 @@ final class FakeVms {
         @Override
         public void close() {
             memory.close();
+        }
+
+        /** A factory that hands out this VM, for a restore or a boot. */
+        DestinationVm.Factory factory() {
+            return new DestinationVm.Factory() {
+                @Override
+                public DestinationVm create(int vcpus, long memoryBytes) {
+                    return Destination.this;
+                }
+
+                @Override
+                public DestinationVm boot(int vcpus, long memoryBytes, SourceVm.BootConfig config) {
+                    booted = config;
+                    return Destination.this;
+                }
+            };
         }
     }
 }

@@ -61,7 +61,7 @@ class MigrationProtocolTest {
         Thread.ofVirtual().start(() -> {
             try (server) {
                 Socket s = server.accept();
-                done.complete(Receiver.receive(s, memoryLimit, (vcpus, bytes) -> vm, message -> {
+                done.complete(Receiver.receive(s, memoryLimit, vm.factory(), message -> {
                     lost.set(message);
                     lostSaid.countDown();
                 }, MigrationProgress.NONE));
@@ -166,6 +166,21 @@ class MigrationProtocolTest {
     }
 
     @Test
+    void coldMovesTheBootConfigurationAndTheDestinationBootsIt() throws Exception {
+        try (FakeVms.Source source = new FakeVms.Source(PAGES, 8)) {
+            Incoming in = listen(MEMORY);
+            MigrationReport report = migrate(source, in, MigrationOptions.of(MigrationMode.COLD));
+            in.done().get(30, TimeUnit.SECONDS);
+            assertEquals(source.bootConfig().cmdline(), in.vm().booted.cmdline());
+            assertArrayEquals(source.bootConfig().kernel(), in.vm().booted.kernel());
+            assertEquals(0, in.vm().started.getCount());
+            assertEquals(0, report.pagesSent());
+            assertTrue(report.wireBytes() < 200, "a configuration, no memory: " + report.wireBytes());
+            assertEquals(0, source.pauses);
+        }
+    }
+
+    @Test
     void aDestinationWithTooLittleMemoryRefusesBeforeAnythingPauses() throws Exception {
         try (FakeVms.Source source = new FakeVms.Source(PAGES, 8)) {
             Incoming in = listen(MEMORY / 2);
@@ -233,7 +248,7 @@ class MigrationProtocolTest {
             };
             CompletableFuture<Receiver.Received> done = CompletableFuture.supplyAsync(() -> {
                 try (server; Socket s = server.accept()) {
-                    return Receiver.receive(s, MEMORY, (v, m) -> broken, x -> { }, MigrationProgress.NONE);
+                    return Receiver.receive(s, MEMORY, broken.factory(), x -> { }, MigrationProgress.NONE);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
