@@ -6,6 +6,7 @@ import io.airlift.compress.Compressor;
 import io.airlift.compress.lz4.Lz4Compressor;
 import io.airlift.compress.zstd.ZstdCompressor;
 
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -26,6 +27,7 @@ public final class PageEncoder {
     private final Compressor compressor;
     private final PageEncoding compressorEncoding;
     private final byte[] scratch;
+    private final byte[] zeroPage;
     private final EncodingStats stats = new EncodingStats();
 
     /**
@@ -43,6 +45,7 @@ public final class PageEncoder {
                 : this.enabled.contains(PageEncoding.ZSTD) ? PageEncoding.ZSTD : null;
         this.compressor = compressorEncoding == PageEncoding.LZ4 ? new Lz4Compressor()
                 : compressorEncoding == PageEncoding.ZSTD ? new ZstdCompressor() : null;
+        this.zeroPage = new byte[pageSize];
         this.scratch = new byte[Math.max(pageSize, compressor == null ? 0 : compressor.maxCompressedLength(pageSize))];
     }
 
@@ -87,20 +90,17 @@ public final class PageEncoder {
             byte[] old = cache.get(index);
             if (old != null) {
                 int n = Xbzrle.encode(old, page, scratch);
-                if (n >= 0 && n <= pageSize / 4) return new PageEntry.Data(index, PageEncoding.XBZRLE, java.util.Arrays.copyOf(scratch, n));
+                if (n >= 0 && n <= pageSize / 4) return new PageEntry.Data(index, PageEncoding.XBZRLE, Arrays.copyOf(scratch, n));
             }
         }
         if (compressor != null) {
             int n = compressor.compress(page, 0, pageSize, scratch, 0, scratch.length);
-            if (n < pageSize) return new PageEntry.Data(index, compressorEncoding, java.util.Arrays.copyOf(scratch, n));
+            if (n < pageSize) return new PageEntry.Data(index, compressorEncoding, Arrays.copyOf(scratch, n));
         }
         return new PageEntry.Data(index, PageEncoding.RAW, page.clone());
     }
 
-    private static boolean isZero(byte[] page) {
-        for (byte b : page) {
-            if (b != 0) return false;
-        }
-        return true;
+    private boolean isZero(byte[] page) {
+        return Arrays.mismatch(page, zeroPage) < 0;
     }
 }
