@@ -25,6 +25,15 @@ public final class VirtualMachine implements AutoCloseable {
         return new VirtualMachine(MachineBuilder.build(config));
     }
 
+    /** A machine built elsewhere (a migration's destination). */
+    static VirtualMachine of(Machine machine) {
+        return new VirtualMachine(machine);
+    }
+
+    Machine machine() {
+        return machine;
+    }
+
     /** Starts the vCPUs. */
     public void start() {
         machine.start();
