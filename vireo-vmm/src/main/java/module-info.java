@@ -2,5 +2,7 @@
 module dev.vireo.vmm {
     requires dev.vireo.sys;
     requires aircompressor;
+    requires dev.vireo.http;
+    requires com.fasterxml.jackson.databind;
     exports dev.vireo.vmm;
 }

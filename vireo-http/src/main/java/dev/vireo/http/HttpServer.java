@@ -38,7 +38,7 @@ public final class HttpServer implements AutoCloseable {
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(2);
     private final Map<Transport, Http1Connection> connections = new ConcurrentHashMap<>();
     private final CountDownLatch closed = new CountDownLatch(1);
-    private volatile boolean closing;
+    private volatile boolean closing, draining;
 
     private HttpServer(Closeable listener, SocketAddress address, Path socketFile) {
         this.listener = listener;
@@ -111,7 +111,7 @@ public final class HttpServer implements AutoCloseable {
             } catch (IOException e) {
                 // the listener was closed
             } finally {
-                shutdown();
+                if (!draining) shutdown();
             }
         });
     }
@@ -127,7 +127,7 @@ public final class HttpServer implements AutoCloseable {
             } catch (IOException e) {
                 // the listener was closed
             } finally {
-                shutdown();
+                if (!draining) shutdown();
             }
         });
     }
@@ -140,6 +140,9 @@ public final class HttpServer implements AutoCloseable {
                 connection.serve();
             } finally {
                 connections.remove(transport);
+                synchronized (this) {
+                    notifyAll();
+                }
             }
         });
     }
@@ -192,6 +195,26 @@ public final class HttpServer implements AutoCloseable {
     /** Stops accepting, closes every open connection and removes the socket file. */
     @Override
     public void close() {
+        shutdown();
+    }
+
+    /**
+     * Stops accepting, then gives the open connections up to {@code grace} to finish (a response
+     * being written to a client that asked to close), and closes what is left as {@link #close()} does.
+     */
+    public void close(Duration grace) {
+        synchronized (this) {
+            draining = true;
+            closeQuietly(listener);
+            long deadline = System.nanoTime() + grace.toNanos();
+            try {
+                for (long left = grace.toNanos(); !connections.isEmpty() && left > 0; left = deadline - System.nanoTime()) {
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         shutdown();
     }
 

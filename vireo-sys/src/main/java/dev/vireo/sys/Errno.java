@@ -7,7 +7,7 @@ import java.lang.invoke.MethodHandle;
 
 /** Linux errno values: symbolic names (x86-64 numbering) and the C library's descriptions. */
 public final class Errno {
-    public static final int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, EBADF = 9,
+    public static final int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, E2BIG = 7, EBADF = 9,
             ECHILD = 10, EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16,
             EEXIST = 17, EXDEV = 18, ENODEV = 19, ENOTDIR = 20, EISDIR = 21, EINVAL = 22,
             EMFILE = 24, ENOTTY = 25, ENOSPC = 28, EROFS = 30, EPIPE = 32, ERANGE = 34,

@@ -3,18 +3,28 @@ package dev.vireo.vmm;
 import dev.vireo.vmm.machine.Machine;
 import dev.vireo.vmm.machine.MachineBuilder;
 
+import dev.vireo.vmm.snapshot.SnapshotDirectory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A VM built from a {@link VmConfig}: start it, send it {@link VmmAction}s, wait for its
  * {@link VmOutcome}, read its {@link ExitStatistics}. Closing it stops it and releases its
  * memory and KVM descriptors.
  */
-public final class VirtualMachine implements AutoCloseable {
+public final class VirtualMachine implements VmControl, AutoCloseable {
     private final Machine machine;
+    /** What the VM was built from; null for one restored or migrated here. */
+    private final VmConfig config;
 
-    private VirtualMachine(Machine machine) {
+    private VirtualMachine(Machine machine, VmConfig config) {
         this.machine = machine;
+        this.config = config;
     }
 
     /**
@@ -22,16 +32,31 @@ public final class VirtualMachine implements AutoCloseable {
      * {@code /dev/kvm} are {@link VmConfigException}s.
      */
     public static VirtualMachine create(VmConfig config) {
-        return new VirtualMachine(MachineBuilder.build(config));
+        return new VirtualMachine(MachineBuilder.build(config), config);
     }
 
     /** A machine built elsewhere (a migration's destination). */
     static VirtualMachine of(Machine machine) {
-        return new VirtualMachine(machine);
+        return new VirtualMachine(machine, null);
     }
 
     Machine machine() {
         return machine;
+    }
+
+    VmConfig config() {
+        return config;
+    }
+
+    /**
+     * Rebuilds the VM a snapshot directory holds, ready to {@link #start()} where it stopped.
+     * An incomplete snapshot, one of another format version or one whose checksums do not
+     * match is a {@link SnapshotException}, thrown before anything is built.
+     */
+    public static VirtualMachine restore(Path snapshot, OutputStream console, InputStream consoleInput, Consumer<String> log)
+            throws IOException {
+        SnapshotDirectory.Loaded loaded = SnapshotDirectory.load(snapshot);
+        return new VirtualMachine(MachineBuilder.restore(loaded, new MachineBuilder.Host(console, consoleInput, log)), null);
     }
 
     /** Starts the vCPUs. */
@@ -39,10 +64,12 @@ public final class VirtualMachine implements AutoCloseable {
         machine.start();
     }
 
-    public VmState handle(VmmAction action) throws InterruptedException {
+    @Override
+    public VmState handle(VmmAction action) throws InterruptedException, IOException {
         return machine.handle(action);
     }
 
+    @Override
     public VmState state() {
         return machine.state();
     }
@@ -52,6 +79,7 @@ public final class VirtualMachine implements AutoCloseable {
     }
 
     /** The exits counted so far; exact once the VM is paused or stopped. */
+    @Override
     public ExitStatistics statistics() {
         return machine.statistics();
     }

@@ -1,5 +1,6 @@
 package dev.vireo.vmm.kvm;
 
+import dev.vireo.sys.Errno;
 import dev.vireo.sys.Fd;
 import dev.vireo.sys.FileIo;
 import dev.vireo.sys.Ioctl;
@@ -58,22 +59,33 @@ public final class Kvm implements AutoCloseable {
 
     /** KVM_GET_SUPPORTED_CPUID: every CPUID leaf KVM can present to a guest on this host. */
     public List<CpuidEntry> supportedCpuid() {
-        for (int capacity = 128; ; capacity *= 2) {
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment cpuid = arena.allocate(8 + capacity * CpuidEntry.SIZE, 8);
-                cpuid.set(JAVA_INT, 0, capacity);
-                try {
-                    Ioctl.call(fd, KvmApi.GET_SUPPORTED_CPUID, cpuid);
-                } catch (SysException e) {
-                    if (e.is(7 /* E2BIG */) && capacity < 4096) continue;
-                    throw e;
-                }
-                int count = cpuid.get(JAVA_INT, 0);
-                List<CpuidEntry> entries = new ArrayList<>(count);
-                for (int i = 0; i < count; i++) entries.add(CpuidEntry.read(cpuid, 8 + i * CpuidEntry.SIZE));
-                return entries;
+        return Structs.cpuid(fd, KvmApi.GET_SUPPORTED_CPUID);
+    }
+
+    /** KVM_GET_MSR_INDEX_LIST: the MSRs KVM saves and restores for a guest (some may not exist on a given vCPU). */
+    public List<Integer> msrIndexList() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment probe = arena.allocate(4, 4);
+            try {
+                Ioctl.call(fd, KvmApi.GET_MSR_INDEX_LIST, probe);
+            } catch (SysException e) {
+                if (!e.is(Errno.E2BIG)) throw e;
             }
+            int count = probe.get(JAVA_INT, 0);
+            MemorySegment list = arena.allocate(4 + 4L * count, 4);
+            list.set(JAVA_INT, 0, count);
+            Ioctl.call(fd, KvmApi.GET_MSR_INDEX_LIST, list);
+            List<Integer> indices = new ArrayList<>(list.get(JAVA_INT, 0));
+            for (int i = 0; i < list.get(JAVA_INT, 0); i++) indices.add(list.get(JAVA_INT, 4 + 4L * i));
+            return indices;
         }
+    }
+
+    /** Which optional vCPU state this host's KVM can save for VMs like {@code vm}. */
+    public VcpuState.Support stateSupport(Vm vm) {
+        int xsaveSize = checkExtension(KvmApi.CAP_XSAVE) <= 0 ? 0 : Math.max(VcpuState.XSAVE_SIZE, vm.checkExtension(KvmApi.CAP_XSAVE2));
+        return new VcpuState.Support(xsaveSize, checkExtension(KvmApi.CAP_XCRS) > 0, checkExtension(KvmApi.CAP_DEBUGREGS) > 0,
+                checkExtension(KvmApi.CAP_VCPU_EVENTS) > 0, msrIndexList());
     }
 
     /** KVM_CREATE_VM with the default machine type. */

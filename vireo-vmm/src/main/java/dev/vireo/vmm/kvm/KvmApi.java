@@ -18,6 +18,7 @@ public final class KvmApi {
     public static final IoctlRequest CHECK_EXTENSION = IoctlRequest.io("KVM_CHECK_EXTENSION", KVMIO, 0x03);
     public static final IoctlRequest GET_VCPU_MMAP_SIZE = IoctlRequest.io("KVM_GET_VCPU_MMAP_SIZE", KVMIO, 0x04);
     public static final IoctlRequest GET_SUPPORTED_CPUID = IoctlRequest.iowr("KVM_GET_SUPPORTED_CPUID", KVMIO, 0x05, 8);
+    public static final IoctlRequest GET_MSR_INDEX_LIST = IoctlRequest.iowr("KVM_GET_MSR_INDEX_LIST", KVMIO, 0x02, 4);
 
     // VM ioctls
     public static final IoctlRequest CREATE_VCPU = IoctlRequest.io("KVM_CREATE_VCPU", KVMIO, 0x41);
@@ -26,6 +27,12 @@ public final class KvmApi {
     public static final IoctlRequest GET_DIRTY_LOG = IoctlRequest.iow("KVM_GET_DIRTY_LOG", KVMIO, 0x42, 16);
     public static final IoctlRequest CLEAR_DIRTY_LOG = IoctlRequest.iowr("KVM_CLEAR_DIRTY_LOG", KVMIO, 0xc0, 24);
     public static final IoctlRequest ENABLE_CAP = IoctlRequest.iow("KVM_ENABLE_CAP", KVMIO, 0xa3, 104);
+    public static final IoctlRequest GET_IRQCHIP = IoctlRequest.iowr("KVM_GET_IRQCHIP", KVMIO, 0x62, VmPlatformState.IRQCHIP_SIZE);
+    public static final IoctlRequest SET_IRQCHIP = IoctlRequest.ior("KVM_SET_IRQCHIP", KVMIO, 0x63, VmPlatformState.IRQCHIP_SIZE);
+    public static final IoctlRequest SET_CLOCK = IoctlRequest.iow("KVM_SET_CLOCK", KVMIO, 0x7b, VmPlatformState.CLOCK_SIZE);
+    public static final IoctlRequest GET_CLOCK = IoctlRequest.ior("KVM_GET_CLOCK", KVMIO, 0x7c, VmPlatformState.CLOCK_SIZE);
+    public static final IoctlRequest GET_PIT2 = IoctlRequest.ior("KVM_GET_PIT2", KVMIO, 0x9f, VmPlatformState.PIT2_SIZE);
+    public static final IoctlRequest SET_PIT2 = IoctlRequest.iow("KVM_SET_PIT2", KVMIO, 0xa0, VmPlatformState.PIT2_SIZE);
 
     // vCPU ioctls
     public static final IoctlRequest RUN = IoctlRequest.io("KVM_RUN", KVMIO, 0x80);
@@ -38,13 +45,35 @@ public final class KvmApi {
     public static final IoctlRequest GET_FPU = IoctlRequest.ior("KVM_GET_FPU", KVMIO, 0x8c, Fpu.SIZE);
     public static final IoctlRequest SET_FPU = IoctlRequest.iow("KVM_SET_FPU", KVMIO, 0x8d, Fpu.SIZE);
     public static final IoctlRequest SET_CPUID2 = IoctlRequest.iow("KVM_SET_CPUID2", KVMIO, 0x90, 8);
+    public static final IoctlRequest GET_CPUID2 = IoctlRequest.iowr("KVM_GET_CPUID2", KVMIO, 0x91, 8);
     public static final IoctlRequest GET_TSC_KHZ = IoctlRequest.io("KVM_GET_TSC_KHZ", KVMIO, 0xa3);
+    public static final IoctlRequest GET_MSRS = IoctlRequest.iowr("KVM_GET_MSRS", KVMIO, 0x88, 8);
+    public static final IoctlRequest SET_MSRS = IoctlRequest.iow("KVM_SET_MSRS", KVMIO, 0x89, 8);
+    public static final IoctlRequest GET_LAPIC = IoctlRequest.ior("KVM_GET_LAPIC", KVMIO, 0x8e, VcpuState.LAPIC_SIZE);
+    public static final IoctlRequest SET_LAPIC = IoctlRequest.iow("KVM_SET_LAPIC", KVMIO, 0x8f, VcpuState.LAPIC_SIZE);
+    public static final IoctlRequest GET_MP_STATE = IoctlRequest.ior("KVM_GET_MP_STATE", KVMIO, 0x98, 4);
+    public static final IoctlRequest SET_MP_STATE = IoctlRequest.iow("KVM_SET_MP_STATE", KVMIO, 0x99, 4);
+    public static final IoctlRequest GET_VCPU_EVENTS = IoctlRequest.ior("KVM_GET_VCPU_EVENTS", KVMIO, 0x9f, VcpuState.EVENTS_SIZE);
+    public static final IoctlRequest SET_VCPU_EVENTS = IoctlRequest.iow("KVM_SET_VCPU_EVENTS", KVMIO, 0xa0, VcpuState.EVENTS_SIZE);
+    public static final IoctlRequest GET_DEBUGREGS = IoctlRequest.ior("KVM_GET_DEBUGREGS", KVMIO, 0xa1, VcpuState.DEBUGREGS_SIZE);
+    public static final IoctlRequest SET_DEBUGREGS = IoctlRequest.iow("KVM_SET_DEBUGREGS", KVMIO, 0xa2, VcpuState.DEBUGREGS_SIZE);
+    public static final IoctlRequest GET_XSAVE = IoctlRequest.ior("KVM_GET_XSAVE", KVMIO, 0xa4, VcpuState.XSAVE_SIZE);
+    public static final IoctlRequest SET_XSAVE = IoctlRequest.iow("KVM_SET_XSAVE", KVMIO, 0xa5, VcpuState.XSAVE_SIZE);
+    public static final IoctlRequest GET_XCRS = IoctlRequest.ior("KVM_GET_XCRS", KVMIO, 0xa6, VcpuState.XCRS_SIZE);
+    public static final IoctlRequest SET_XCRS = IoctlRequest.iow("KVM_SET_XCRS", KVMIO, 0xa7, VcpuState.XCRS_SIZE);
+    public static final IoctlRequest GET_XSAVE2 = IoctlRequest.ior("KVM_GET_XSAVE2", KVMIO, 0xcf, VcpuState.XSAVE_SIZE);
 
     // capabilities (KVM_CAP_*)
     public static final int CAP_USER_MEMORY = 3;
     public static final int CAP_SET_TSS_ADDR = 4;
     public static final int CAP_EXT_CPUID = 7;
     public static final int CAP_NR_MEMSLOTS = 10;
+    public static final int CAP_MP_STATE = 14;
+    public static final int CAP_ADJUST_CLOCK = 39;
+    public static final int CAP_VCPU_EVENTS = 41;
+    public static final int CAP_DEBUGREGS = 50;
+    public static final int CAP_XSAVE = 55;
+    public static final int CAP_XCRS = 56;
     public static final int CAP_GET_TSC_KHZ = 61;
     public static final int CAP_SYNC_REGS = 74;
     public static final int CAP_IMMEDIATE_EXIT = 136;
@@ -52,6 +81,10 @@ public final class KvmApi {
 
     // KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 options
     public static final long DIRTY_LOG_MANUAL_PROTECT_ENABLE = 1;
+    public static final int CAP_XSAVE2 = 208;
+
+    // KVM_GET/SET_IRQCHIP chip ids
+    public static final int IRQCHIP_PIC_MASTER = 0, IRQCHIP_PIC_SLAVE = 1, IRQCHIP_IOAPIC = 2;
 
     // memory region flags
     public static final int MEM_LOG_DIRTY_PAGES = 1;

@@ -15,6 +15,16 @@ public record Regs(long rax, long rbx, long rcx, long rdx, long rsi, long rdi, l
         return new Regs(0, 0, 0, 0, 0, rdi, rsp, 0, 0, 0, 0, 0, 0, 0, 0, 0, rip, 0x2);
     }
 
+    /** The structure as KVM lays it out, for state files. */
+    public byte[] toBytes() {
+        return Structs.bytes(SIZE, this::write);
+    }
+
+    /** The structure from its {@link #toBytes()} form; a wrong length is an IllegalArgumentException. */
+    public static Regs fromBytes(byte[] bytes) {
+        return Structs.parse(bytes, SIZE, "kvm_regs", Regs::read);
+    }
+
     static Regs read(MemorySegment s) {
         long[] v = new long[18];
         for (int i = 0; i < 18; i++) v[i] = s.get(JAVA_LONG, i * 8L);

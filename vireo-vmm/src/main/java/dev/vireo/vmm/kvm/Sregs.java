@@ -36,6 +36,16 @@ public record Sregs(Segment cs, Segment ds, Segment es, Segment fs, Segment gs, 
                 interruptBitmap);
     }
 
+    /** The structure as KVM lays it out, for state files. */
+    public byte[] toBytes() {
+        return Structs.bytes(SIZE, this::write);
+    }
+
+    /** The structure from its {@link #toBytes()} form; a wrong length is an IllegalArgumentException. */
+    public static Sregs fromBytes(byte[] bytes) {
+        return Structs.parse(bytes, SIZE, "kvm_sregs", Sregs::read);
+    }
+
     static Sregs read(MemorySegment m) {
         Segment[] seg = new Segment[8];
         for (int i = 0; i < 8; i++) seg[i] = Segment.read(m, i * Segment.SIZE);

@@ -8,10 +8,12 @@ import dev.vireo.sys.SysException;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.List;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
@@ -122,6 +124,116 @@ public final class Vcpu implements AutoCloseable {
             m.set(JAVA_LONG.withByteAlignment(4), 4, mask);
             Ioctl.call(fd, KvmApi.SET_SIGNAL_MASK, m);
         }
+    }
+
+    /** KVM_GET_CPUID2: the CPUID entries this vCPU was given. */
+    public List<CpuidEntry> cpuid() {
+        return Structs.cpuid(fd, KvmApi.GET_CPUID2);
+    }
+
+    /**
+     * Reads the vCPU's whole state; the vCPU must not be running (paused or never started).
+     * Order after Firecracker and api.rst: KVM_GET_MP_STATE first (it makes the LAPIC accept
+     * pending events, which changes the rest), KVM_GET_VCPU_EVENTS last. {@code lapic}: the VM
+     * has an in-kernel irqchip, so the vCPU has a LAPIC to save.
+     */
+    public VcpuState captureState(VcpuState.Support support, boolean lapic) {
+        int mpState = Structs.get(fd, KvmApi.GET_MP_STATE, new byte[4])[0] & 0xff;
+        Regs regs = regs();
+        Sregs sregs = sregs();
+        Fpu fpu = fpu();
+        byte[] xsave = support.xsaveSize() == 0 ? null : Structs.get(fd,
+                support.xsaveSize() > VcpuState.XSAVE_SIZE ? KvmApi.GET_XSAVE2 : KvmApi.GET_XSAVE, new byte[support.xsaveSize()]);
+        byte[] xcrs = support.xcrs() ? Structs.get(fd, KvmApi.GET_XCRS, new byte[VcpuState.XCRS_SIZE]) : null;
+        byte[] debugRegs = support.debugRegs() ? Structs.get(fd, KvmApi.GET_DEBUGREGS, new byte[VcpuState.DEBUGREGS_SIZE]) : null;
+        byte[] lapicPage = lapic ? Structs.get(fd, KvmApi.GET_LAPIC, new byte[VcpuState.LAPIC_SIZE]) : null;
+        List<Msr> msrs = readableMsrs(support.msrIndices());
+        byte[] events = support.events() ? Structs.get(fd, KvmApi.GET_VCPU_EVENTS, new byte[VcpuState.EVENTS_SIZE]) : null;
+        return new VcpuState(id, cpuid(), mpState, regs, sregs, fpu, xsave, xcrs, debugRegs, lapicPage, msrs, events);
+    }
+
+    /**
+     * Sets a captured state on this (not yet running) vCPU. Order after Firecracker: CPUID, MP
+     * state, regs (before events: KVM_SET_REGS clears pending exceptions), sregs (the APIC base),
+     * FPU and XSAVE, XCRs, debug registers, LAPIC (after sregs, before MSRs: TSC_DEADLINE needs
+     * the LAPIC configured), MSRs, and vCPU events last.
+     */
+    public void restoreState(VcpuState state) {
+        setCpuid(state.cpuid());
+        byte[] mp = new byte[4];
+        mp[0] = (byte) state.mpState();
+        Structs.set(fd, KvmApi.SET_MP_STATE, mp);
+        setRegs(state.regs());
+        setSregs(state.sregs());
+        setFpu(state.fpu());
+        if (state.xsave() != null) Structs.set(fd, KvmApi.SET_XSAVE, state.xsave());
+        if (state.xcrs() != null) Structs.set(fd, KvmApi.SET_XCRS, state.xcrs());
+        if (state.debugRegs() != null) Structs.set(fd, KvmApi.SET_DEBUGREGS, state.debugRegs());
+        if (state.lapic() != null) Structs.set(fd, KvmApi.SET_LAPIC, state.lapic());
+        setMsrs(state.msrs());
+        if (state.events() != null) {
+            byte[] events = state.events().clone();
+            MemorySegment e = MemorySegment.ofArray(events);
+            e.set(JAVA_INT_UNALIGNED, VcpuState.EVENTS_FLAGS,
+                    e.get(JAVA_INT_UNALIGNED, VcpuState.EVENTS_FLAGS) | VcpuState.EVENTS_RESTORE_FLAGS);
+            Structs.set(fd, KvmApi.SET_VCPU_EVENTS, events);
+        }
+    }
+
+    /**
+     * KVM_GET_MSRS over {@code indices}, keeping those that read back: KVM stops at the first MSR
+     * it cannot read and returns how many it read, so the rest is asked again after that one.
+     */
+    private List<Msr> readableMsrs(List<Integer> indices) {
+        List<Msr> readable = new ArrayList<>(indices.size());
+        int from = 0;
+        while (from < indices.size()) {
+            List<Integer> batch = indices.subList(from, indices.size());
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment m = msrs(a, batch.size());
+                for (int i = 0; i < batch.size(); i++) m.set(JAVA_INT, 8 + i * Msr.SIZE, batch.get(i));
+                int read = Ioctl.call(fd, KvmApi.GET_MSRS, m);
+                for (int i = 0; i < read; i++) readable.add(new Msr(batch.get(i), m.get(JAVA_LONG, 8 + i * Msr.SIZE + 8)));
+                from += read + 1;
+            }
+        }
+        return readable;
+    }
+
+    /**
+     * KVM_SET_MSRS, which stops at the first MSR KVM refuses. A refused MSR is accepted only when
+     * this vCPU already holds the saved value (KVM reads some paravirtual MSRs, such as
+     * MSR_KVM_POLL_CONTROL, that it will not take from the host); any other is an error.
+     */
+    private void setMsrs(List<Msr> msrs) {
+        int from = 0;
+        while (from < msrs.size()) {
+            List<Msr> batch = msrs.subList(from, msrs.size());
+            int written;
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment m = msrs(a, batch.size());
+                for (int i = 0; i < batch.size(); i++) {
+                    m.set(JAVA_INT, 8 + i * Msr.SIZE, batch.get(i).index());
+                    m.set(JAVA_LONG, 8 + i * Msr.SIZE + 8, batch.get(i).value());
+                }
+                written = Ioctl.call(fd, KvmApi.SET_MSRS, m);
+            }
+            if (written < batch.size()) {
+                Msr refused = batch.get(written);
+                if (!readableMsrs(List.of(refused.index())).equals(List.of(refused))) {
+                    throw new IllegalStateException(String.format("KVM_SET_MSRS refused MSR 0x%x (value 0x%x) on vCPU %d",
+                            refused.index(), refused.value(), id));
+                }
+            }
+            from += written + 1;
+        }
+    }
+
+    /** {@code struct kvm_msrs} with room for {@code count} entries. */
+    private static MemorySegment msrs(Arena a, int count) {
+        MemorySegment m = a.allocate(8 + count * Msr.SIZE, 8);
+        m.set(JAVA_INT, 0, count);
+        return m;
     }
 
     /** KVM_GET_TSC_KHZ: the guest's TSC frequency. */

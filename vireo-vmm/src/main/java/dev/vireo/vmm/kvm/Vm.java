@@ -1,17 +1,23 @@
 package dev.vireo.vmm.kvm;
 
+import dev.vireo.sys.Errno;
 import dev.vireo.sys.Fd;
 import dev.vireo.sys.Ioctl;
+import dev.vireo.sys.SysException;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * A KVM VM descriptor: memory slots, vCPUs and VM-wide state. The VM-wide state calls
- * (irqchip, PIT, clock) belong here too, next to each other, when a feature needs them.
+ * A KVM VM descriptor: memory slots, vCPUs and VM-wide state (irqchip, PIT, clock), the
+ * latter captured and restored together ({@link VmPlatformState}).
  */
 public final class Vm implements AutoCloseable {
     private final Kvm kvm;
@@ -87,6 +93,46 @@ public final class Vm implements AutoCloseable {
     /** KVM_SET_TSS_ADDR: three pages of guest-physical space Intel's real-mode emulation needs. */
     public void setTssAddress(long address) {
         Ioctl.call(fd, KvmApi.SET_TSS_ADDR, address);
+    }
+
+    /**
+     * Reads the VM-wide state; no vCPU may be running. The interrupt controllers and the PIT are
+     * there only when the VM has them in the kernel: KVM answers ENXIO otherwise, and they are left out.
+     */
+    public VmPlatformState capturePlatform() {
+        byte[] clock = Structs.get(fd, KvmApi.GET_CLOCK, new byte[VmPlatformState.CLOCK_SIZE]);
+        byte[] pit = absentIfNoDevice(() -> Structs.get(fd, KvmApi.GET_PIT2, new byte[VmPlatformState.PIT2_SIZE]));
+        List<byte[]> chips = new ArrayList<>();
+        for (int chip : new int[] {KvmApi.IRQCHIP_PIC_MASTER, KvmApi.IRQCHIP_PIC_SLAVE, KvmApi.IRQCHIP_IOAPIC}) {
+            byte[] request = new byte[VmPlatformState.IRQCHIP_SIZE];
+            request[0] = (byte) chip;
+            byte[] state = absentIfNoDevice(() -> Structs.get(fd, KvmApi.GET_IRQCHIP, request));
+            if (state == null) break;
+            chips.add(state);
+        }
+        return new VmPlatformState(chips, pit, clock);
+    }
+
+    /**
+     * Sets captured VM-wide state, in Firecracker's order: PIT, clock, interrupt controllers. The
+     * clock's flags are cleared so that KVM sets the guest clock to the saved value as it is
+     * rather than advancing it by the host's real time in between (the guest continues where it stopped).
+     */
+    public void restorePlatform(VmPlatformState state) {
+        if (state.pit2() != null) Structs.set(fd, KvmApi.SET_PIT2, state.pit2());
+        byte[] clock = state.clock().clone();
+        MemorySegment.ofArray(clock).set(JAVA_INT_UNALIGNED, 8, 0);
+        Structs.set(fd, KvmApi.SET_CLOCK, clock);
+        for (byte[] chip : state.irqchips()) Structs.set(fd, KvmApi.SET_IRQCHIP, chip);
+    }
+
+    private static byte[] absentIfNoDevice(Supplier<byte[]> ioctl) {
+        try {
+            return ioctl.get();
+        } catch (SysException e) {
+            if (e.is(Errno.ENXIO)) return null;
+            throw e;
+        }
     }
 
     /** KVM_CREATE_VCPU and the mapping of its {@code kvm_run} structure. */

@@ -5,27 +5,40 @@ import dev.vireo.vmm.VmOutcome;
 import dev.vireo.vmm.VmState;
 import dev.vireo.vmm.VmmAction;
 import dev.vireo.vmm.devices.Bus;
+import dev.vireo.vmm.devices.Snapshottable;
 import dev.vireo.vmm.devices.legacy.ConsoleOutput;
 import dev.vireo.vmm.devices.legacy.Serial16550;
 import dev.vireo.vmm.kvm.Kvm;
 import dev.vireo.vmm.kvm.Vcpu;
+import dev.vireo.vmm.kvm.VcpuState;
 import dev.vireo.vmm.kvm.Vm;
 import dev.vireo.vmm.memory.DirtyLog;
+import dev.vireo.vmm.kvm.VmPlatformState;
 import dev.vireo.vmm.memory.GuestMemory;
+import dev.vireo.vmm.snapshot.MachineState;
+import dev.vireo.vmm.snapshot.SnapshotDirectory;
 import dev.vireo.vmm.vcpu.ExitCounters;
 import dev.vireo.vmm.vcpu.ExitSummary;
 import dev.vireo.vmm.vcpu.RunControl;
 import dev.vireo.vmm.vcpu.VcpuRunner;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * A built VM: KVM descriptors, guest memory, buses and devices, and one runner per vCPU. The
  * control requests ({@link VmmAction}) arrive here; each is handled by kicking and parking or
- * releasing the vCPU threads through {@link RunControl}.
+ * releasing the vCPU threads through {@link RunControl}. A paused machine's state can be captured
+ * ({@link #captureState()}) and written as a snapshot with its memory.
  */
 public final class Machine implements AutoCloseable {
     private final Kvm kvm;
@@ -34,15 +47,18 @@ public final class Machine implements AutoCloseable {
     private final Bus pio, mmio;
     private final ConsoleOutput console;
     private final Serial16550 uart;
+    private final List<Snapshottable> devices;
     private final List<Vcpu> vcpus;
     private final List<VcpuRunner> runners;
     private final RunControl control;
     private final InputStream consoleInput;
+    private final MachineState.Config config;
     private final List<Thread> threads = new ArrayList<>();
-    private VmState state = VmState.CREATED;
+    private volatile VmState state = VmState.CREATED;
 
     Machine(Kvm kvm, Vm vm, GuestMemory memory, Bus pio, Bus mmio, ConsoleOutput console, Serial16550 uart,
-            List<Vcpu> vcpus, List<VcpuRunner> runners, RunControl control, InputStream consoleInput) {
+            List<Snapshottable> devices, List<Vcpu> vcpus, List<VcpuRunner> runners, RunControl control,
+            InputStream consoleInput, MachineState.Config config) {
         this.kvm = kvm;
         this.vm = vm;
         this.memory = memory;
@@ -50,10 +66,12 @@ public final class Machine implements AutoCloseable {
         this.mmio = mmio;
         this.console = console;
         this.uart = uart;
+        this.devices = devices;
         this.vcpus = vcpus;
         this.runners = runners;
         this.control = control;
         this.consoleInput = consoleInput;
+        this.config = config;
     }
 
     public synchronized void start() {
@@ -63,8 +81,11 @@ public final class Machine implements AutoCloseable {
         state = VmState.RUNNING;
     }
 
-    /** Handles one control request; returns the state it leaves the VM in. */
-    public synchronized VmState handle(VmmAction action) throws InterruptedException {
+    /**
+     * Handles one control request; returns the state it leaves the VM in. Requests are handled
+     * one at a time: a second caller waits for the first.
+     */
+    public synchronized VmState handle(VmmAction action) throws InterruptedException, IOException {
         switch (action) {
             case VmmAction.Pause _ -> {
                 if (state == VmState.RUNNING) {
@@ -78,6 +99,10 @@ public final class Machine implements AutoCloseable {
                     state = VmState.RUNNING;
                 }
             }
+            case VmmAction.CreateSnapshot(Path dir) -> {
+                MachineState captured = captureState();
+                SnapshotDirectory.write(dir, captured, memory);
+            }
             case VmmAction.Stop _ -> {
                 control.stop(new VmOutcome.Stopped());
                 control.resume();
@@ -86,7 +111,7 @@ public final class Machine implements AutoCloseable {
         return state;
     }
 
-    public synchronized VmState state() {
+    public VmState state() {
         return state;
     }
 
@@ -97,6 +122,36 @@ public final class Machine implements AutoCloseable {
 
     public int vcpuCount() {
         return vcpus.size();
+    }
+
+    /**
+     * The paused machine's whole state but its memory ({@link #memory()}): VM-wide KVM state, each
+     * vCPU's (the LAPIC when the VM has an in-kernel irqchip), each device's. The VM must be
+     * paused and stays so; a VM in another state is an {@link IllegalStateException}.
+     */
+    public synchronized MachineState captureState() {
+        if (state != VmState.PAUSED) {
+            throw new IllegalStateException("the VM is " + state.name().toLowerCase(Locale.ROOT) + ", not paused: pause it first");
+        }
+        VmPlatformState platform = vm.capturePlatform();
+        VcpuState.Support support = kvm.stateSupport(vm);
+        List<VcpuState> saved = vcpus.stream().map(v -> v.captureState(support, !platform.irqchips().isEmpty())).toList();
+        Map<String, byte[]> deviceStates = new LinkedHashMap<>();
+        for (Snapshottable device : devices) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (DataOutputStream out = new DataOutputStream(bytes)) {
+                device.saveState(out);
+            } catch (IOException e) {
+                throw new UncheckedIOException("saving the state of device " + device.name(), e);
+            }
+            deviceStates.put(device.name(), bytes.toByteArray());
+        }
+        return new MachineState(config, saved, platform, deviceStates);
+    }
+
+    /** The guest's RAM; stable while the VM is paused. */
+    public GuestMemory memory() {
+        return memory;
     }
 
     /** Waits until every vCPU has stopped; returns how the run ended. */

@@ -1,5 +1,6 @@
 package dev.vireo.vmm.memory;
 
+import dev.vireo.sys.Fd;
 import dev.vireo.sys.Mmap;
 
 import java.lang.foreign.Arena;
@@ -9,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Guest-physical memory: regions of anonymous host memory, each one KVM slot, laid out around
- * the 32-bit MMIO gap the way PC firmware does. Owns the mappings: closing it unmaps them.
+ * Guest-physical memory: regions of host memory (anonymous, or a private mapping of a snapshot's
+ * memory file), each one KVM slot, laid out around the 32-bit MMIO gap the way PC firmware does. Owns the mappings: closing it unmaps them.
  * Accesses by guest-physical address must fall inside one region.
  */
 public final class GuestMemory implements AutoCloseable {
@@ -34,13 +35,34 @@ public final class GuestMemory implements AutoCloseable {
      * (MAP_NORESERVE): the host commits only what the guest touches.
      */
     public static GuestMemory anonymous(long size) {
+        return laidOut(size, (offset, length, arena) ->
+                Mmap.anonymous(length, Mmap.PROT_READ | Mmap.PROT_WRITE, Mmap.MAP_NORESERVE, arena));
+    }
+
+    /**
+     * {@code size} bytes of RAM laid out as {@link #anonymous} does, whose contents start as
+     * {@code file}'s (the regions one after the other, as a snapshot's memory file holds them),
+     * mapped MAP_PRIVATE: a page is read from the file when the guest first touches it (a hole
+     * reads as zeros), and what the guest writes stays in this process. The file may be closed
+     * once this returns.
+     */
+    public static GuestMemory mapPrivate(Fd file, long size) {
+        return laidOut(size, (offset, length, arena) -> Mmap.map(length, Mmap.PROT_READ | Mmap.PROT_WRITE,
+                Mmap.MAP_PRIVATE | Mmap.MAP_NORESERVE, file, offset, arena));
+    }
+
+    private interface Mapper {
+        MemorySegment map(long fileOffset, long length, Arena arena);
+    }
+
+    private static GuestMemory laidOut(long size, Mapper mapper) {
         if (size <= 0 || size % PAGE_SIZE != 0) throw new IllegalArgumentException("memory size must be a positive multiple of 4 KiB");
         Arena arena = Arena.ofShared();
         try {
             List<MemoryRegion> regions = new ArrayList<>();
             long low = lowSize(size);
-            regions.add(new MemoryRegion(0, 0, map(low, arena), 0));
-            if (size > low) regions.add(new MemoryRegion(1, MMIO_GAP_END, map(size - low, arena), 0));
+            regions.add(new MemoryRegion(0, 0, mapper.map(0, low, arena), 0));
+            if (size > low) regions.add(new MemoryRegion(1, MMIO_GAP_END, mapper.map(low, size - low, arena), 0));
             return new GuestMemory(arena, regions);
         } catch (RuntimeException e) {
             arena.close();
@@ -63,10 +85,6 @@ public final class GuestMemory implements AutoCloseable {
     /** Memory over segments the caller owns, for tests and tools that need no KVM. */
     public static GuestMemory of(List<MemoryRegion> regions) {
         return new GuestMemory(null, regions);
-    }
-
-    private static MemorySegment map(long size, Arena arena) {
-        return Mmap.anonymous(size, Mmap.PROT_READ | Mmap.PROT_WRITE, Mmap.MAP_NORESERVE, arena);
     }
 
     public List<MemoryRegion> regions() {

@@ -1,6 +1,12 @@
 package dev.vireo.vmm.devices.legacy;
 
 import dev.vireo.vmm.devices.BusDevice;
+import dev.vireo.vmm.devices.Snapshottable;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * A 16550A UART, register for register: RBR/THR, IER, IIR/FCR, LCR, MCR, LSR, MSR, SCR and
@@ -9,9 +15,10 @@ import dev.vireo.vmm.devices.BusDevice;
  * transmitter is always empty, so THRE and TEMT are always set and a THR write raises the THR
  * empty interrupt at once when enabled. The interrupt output (gated by MCR.OUT2, as on a PC)
  * goes to an {@link InterruptLine}; nothing listens to it until the VM has an interrupt
- * controller. Accessed by a vCPU thread and the input thread, hence synchronized.
+ * controller. Accessed by a vCPU thread and the input thread, hence synchronized. Its state
+ * (every register, the receive FIFO, pending interrupts) is saved and restored whole.
  */
-public final class Serial16550 implements BusDevice {
+public final class Serial16550 implements BusDevice, Snapshottable {
     public static final int COM1 = 0x3f8;
     public static final int LENGTH = 8;
 
@@ -101,6 +108,41 @@ public final class Serial16550 implements BusDevice {
             default -> { } // LSR and MSR are read-only (writes are a factory test mode)
         }
         updateInterrupt();
+    }
+
+    @Override
+    public synchronized void saveState(DataOutput out) throws IOException {
+        for (int register : new int[] {ier, lcr, mcr, scr, dll, dlm, msrDelta, triggerLevel, rxHead, rxCount}) out.writeByte(register);
+        for (boolean flag : new boolean[] {fifoEnabled, overrun, thrInterrupt, lineAsserted}) out.writeBoolean(flag);
+        out.write(rx);
+    }
+
+    @Override
+    public synchronized void restoreState(DataInput in) throws IOException {
+        int[] r = new int[10];
+        for (int i = 0; i < r.length; i++) r[i] = in.readUnsignedByte();
+        if (r[0] > 0x0f) throw new IOException("uart IER 0x" + Integer.toHexString(r[0]) + " has reserved bits set");
+        if (r[2] > 0x1f) throw new IOException("uart MCR 0x" + Integer.toHexString(r[2]) + " has reserved bits set");
+        if (Arrays.stream(TRIGGER_LEVELS).noneMatch(level -> level == r[7])) {
+            throw new IOException("uart FIFO trigger level " + r[7] + " is none of 1, 4, 8, 14");
+        }
+        if (r[8] >= FIFO_SIZE || r[9] > FIFO_SIZE) throw new IOException("uart receive FIFO position " + r[8] + "+" + r[9] + " is outside its 16 bytes");
+        ier = r[0];
+        lcr = r[1];
+        mcr = r[2];
+        scr = r[3];
+        dll = r[4];
+        dlm = r[5];
+        msrDelta = r[6] & 0x0f;
+        triggerLevel = r[7];
+        rxHead = r[8];
+        rxCount = r[9];
+        fifoEnabled = in.readBoolean();
+        overrun = in.readBoolean();
+        thrInterrupt = in.readBoolean();
+        lineAsserted = in.readBoolean();
+        in.readFully(rx);
+        notifyAll();
     }
 
     /**

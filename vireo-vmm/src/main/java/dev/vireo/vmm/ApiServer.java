@@ -1,0 +1,188 @@
+package dev.vireo.vmm;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vireo.http.Handler;
+import dev.vireo.http.HttpServer;
+import dev.vireo.http.Request;
+import dev.vireo.http.Response;
+import dev.vireo.http.Router;
+
+import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A VM's control API: REST over a Unix socket, in Firecracker's style, on {@code vireo-http}
+ * (one virtual thread per connection). Every request becomes one {@link VmmAction} for the
+ * {@link VmControl}; the API never touches KVM itself.
+ * <pre>
+ *   GET   /vm                 {"state":"Running"}   (NotStarted, Running, Paused, Stopped)
+ *   PATCH /vm                 {"state":"Paused"} or {"state":"Resumed"}            -> 204
+ *   GET   /stats              the exit counters as JSON; with Accept: text/plain, as a table
+ *   PUT   /snapshot/create    {"snapshot_path":"DIR"}   (the VM must be paused)    -> 204
+ *   PUT   /actions            {"action_type":"Stop"}                               -> 204
+ * </pre>
+ * Errors are {@code {"fault_message":"..."}}: 400 for a malformed request, 404/405 for an
+ * unknown path or method, 409 when the VM's state does not allow the request or another
+ * request that changes the VM is still running (they never overlap), 500 when it failed.
+ */
+public final class ApiServer implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int BODY_LIMIT = 64 * 1024;
+    /** How long closing waits for responses still being written (the one to a stop request). */
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
+
+    private final HttpServer server;
+
+    private ApiServer(HttpServer server) {
+        this.server = server;
+    }
+
+    /** Serves {@code vm} on a Unix socket at {@code socket}; a stale socket file is replaced, a live one refused. */
+    public static ApiServer start(Path socket, VmControl vm) throws IOException {
+        Handlers handlers = new Handlers(vm);
+        Router router = new Router()
+                .get("/vm", request -> json(200, "{\"state\":\"" + stateName(vm.state()) + "\"}"))
+                .route("PATCH", "/vm", badRequests(handlers::patchVm))
+                .get("/stats", handlers::stats)
+                .route("PUT", "/snapshot/create", badRequests(handlers::createSnapshot))
+                .route("PUT", "/actions", badRequests(handlers::action))
+                .notFound(request -> fault(404, "no such resource: " + request.method() + " " + request.path()))
+                .methodNotAllowed((request, allowed) -> fault(405, request.method() + " is not allowed on " + request.path()
+                        + " (allowed: " + String.join(", ", allowed) + ")").header("Allow", String.join(", ", allowed)));
+        return new ApiServer(HttpServer.start(UnixDomainSocketAddress.of(socket), router));
+    }
+
+    /** The state's name on the wire. */
+    public static String stateName(VmState state) {
+        return switch (state) {
+            case CREATED -> "NotStarted";
+            case RUNNING -> "Running";
+            case PAUSED -> "Paused";
+            case STOPPED -> "Stopped";
+        };
+    }
+
+    /** Stops serving; a response still being written gets a moment to finish. */
+    @Override
+    public void close() {
+        server.close(CLOSE_GRACE);
+    }
+
+    /** The requests that change the VM: one at a time, a second one meanwhile gets 409. */
+    private static final class Handlers {
+        private final VmControl vm;
+        private final ReentrantLock busy = new ReentrantLock();
+        private volatile String current = "";
+
+        Handlers(VmControl vm) {
+            this.vm = vm;
+        }
+
+        Response patchVm(Request request) throws IOException {
+            String state = field(request, "state");
+            return switch (state) {
+                case "Paused" -> act(request, new VmmAction.Pause());
+                case "Resumed" -> act(request, new VmmAction.Resume());
+                default -> fault(400, "state must be \"Paused\" or \"Resumed\", not \"" + state + "\"");
+            };
+        }
+
+        Response createSnapshot(Request request) throws IOException {
+            String path = field(request, "snapshot_path");
+            if (path.isEmpty()) return fault(400, "snapshot_path must name a directory");
+            return act(request, new VmmAction.CreateSnapshot(Path.of(path)));
+        }
+
+        Response action(Request request) throws IOException {
+            String type = field(request, "action_type");
+            if (!type.equals("Stop")) return fault(400, "action_type must be \"Stop\", not \"" + type + "\"");
+            return act(request, new VmmAction.Stop());
+        }
+
+        Response stats(Request request) {
+            ExitStatistics statistics = vm.statistics();
+            String accept = request.header("Accept");
+            if (accept != null && accept.toLowerCase(Locale.ROOT).contains("text/plain")) {
+                return Response.of(200, "text/plain; charset=utf-8", StatisticsReport.table(statistics).getBytes(StandardCharsets.UTF_8));
+            }
+            return json(200, StatisticsReport.json(statistics));
+        }
+
+        private Response act(Request request, VmmAction action) {
+            if (!busy.tryLock()) return fault(409, "another request is in progress (" + current + "); try again when it is done");
+            try {
+                current = request.method() + " " + request.path();
+                VmState before = vm.state();
+                if (action instanceof VmmAction.Pause && before != VmState.RUNNING && before != VmState.PAUSED
+                        || action instanceof VmmAction.Resume && before != VmState.PAUSED && before != VmState.RUNNING) {
+                    return fault(409, "the VM is " + stateName(before) + ": it cannot be " + (action instanceof VmmAction.Pause ? "paused" : "resumed"));
+                }
+                vm.handle(action);
+                return Response.of(204);
+            } catch (IllegalStateException e) {
+                return fault(409, e.getMessage());
+            } catch (FileAlreadyExistsException | NoSuchFileException | IllegalArgumentException e) {
+                return fault(400, e.getMessage());
+            } catch (IOException e) {
+                return fault(500, e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return fault(500, "interrupted while handling the request");
+            } finally {
+                current = "";
+                busy.unlock();
+            }
+        }
+    }
+
+    /** A request body that is not what the endpoint takes: a 400 with this message. */
+    private static final class BadRequest extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        BadRequest(String message) {
+            super(message);
+        }
+    }
+
+    private static Handler badRequests(Handler handler) {
+        return request -> {
+            try {
+                return handler.handle(request);
+            } catch (BadRequest e) {
+                return fault(400, e.getMessage());
+            }
+        };
+    }
+
+    /** One string field of the request's JSON object; anything else is a {@link BadRequest}. */
+    private static String field(Request request, String name) throws IOException {
+        JsonNode body;
+        try {
+            body = JSON.readTree(request.readBody(BODY_LIMIT));
+        } catch (JacksonException e) {
+            throw new BadRequest("the body is not valid JSON (" + e.getOriginalMessage() + ")");
+        }
+        if (body == null || !body.isObject()) throw new BadRequest("the body must be a JSON object with \"" + name + "\"");
+        JsonNode value = body.get(name);
+        if (value == null || !value.isTextual()) throw new BadRequest("the body must have the string field \"" + name + "\"");
+        return value.asText();
+    }
+
+    private static Response json(int status, String body) {
+        return Response.of(status, "application/json", body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static Response fault(int status, String message) {
+        StringBuilder body = StatisticsReport.string(new StringBuilder("{\"fault_message\":"), message == null ? "failed" : message).append('}');
+        return json(status, body.toString());
+    }
+}
