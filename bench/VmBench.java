@@ -6,6 +6,12 @@
  *           the UART's THR N times from user mode and times the loop with the TSC, so start-up
  *           costs stay out; the TSC rate comes from Vireo's run (the guest gets it in its boot
  *           info) and applies to QEMU's run on the same host
+ *   snapshot  a 256 MiB guest with 64 MiB touched (memtouch 64, paused once its first pass is
+ *           done): the time to write a snapshot of the paused VM (`PUT /snapshot/create` on the
+ *           API socket) vs QEMU's migrate-to-file (`migrate "exec:cat > FILE"` over QMP, the VM
+ *           stopped), and the time from starting a new process to the guest running again
+ *           (`vireo vm restore --from DIR` until GET /vm says Running) vs `qemu -incoming
+ *           "exec:cat FILE"` until query-status says running; with the bytes each wrote to disk
  *   migrate live migration of the guest's memtouch (MIB MiB rewritten at RATE pages/ms) between two
  *           processes on localhost, pre-copy and post-copy: `vireo vm run --api-socket` + `vireo vm
  *           receive` + `vireo vm migrate --json` vs two QEMU microvm processes (`-incoming tcp:`,
@@ -13,12 +19,24 @@
  *           total time and bytes on the wire from each VMM's own report (QEMU's downtime from its
  *           STOP and RESUME events, as its post-copy downtime field is not one); both guests'
  *           checksums must equal an unmigrated run's
- * Run with a JDK 25: java bench/VmBench.java boot|portio|migrate [--runs N] [--bytes N] [--mib N] [--rate N]
+ * Run with a JDK 25: java bench/VmBench.java boot|portio|snapshot|migrate [--runs N] [--bytes N] [--mib N] [--rate N]
  * Environment: VIREO (default ./vireo), QEMU (default qemu-system-x86_64), QEMU_CPU (default
  * host), GUEST (default guest/target/vireo-guest.elf). Needs /dev/kvm; figures from a nested or
  * emulated KVM (such as scripts/kvm-testbed) show the benchmark works, not how fast anything is.
  */
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.net.ConnectException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,6 +82,7 @@ public class VmBench {
         switch (args[0]) {
             case "boot" -> boot(runs);
             case "portio" -> portio(runs, bytes);
+            case "snapshot" -> snapshot(runs);
             case "migrate" -> MigrateBench.run(runs, mib, rate);
             default -> usage();
         }
@@ -98,6 +117,180 @@ public class VmBench {
                 bytes, runs);
         row("", "vireo", "qemu", "vireo/qemu");
         compare("exits/s", median(vireo), median(qemu));
+    }
+
+    static final String MEMTOUCH = "memtouch 64 100000";
+    /** How long the guest runs before the pause: its first memtouch pass (64 MiB) must be done by then. */
+    static final long TOUCH_MILLIS = Long.parseLong(env("TOUCH_MILLIS", "8000"));
+
+    record SnapshotRun(double saveMs, double restoreMs, long diskBytes) {}
+
+    static void snapshot(int runs) throws Exception {
+        Path work = Files.createTempDirectory("vm-snapshot-bench");
+        List<SnapshotRun> vireo = new ArrayList<>(), qemu = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            System.err.printf("snapshot run %d/%d%n", i + 1, runs);
+            vireo.add(vireoSnapshot(work.resolve("vireo-" + i)));
+            qemu.add(qemuSnapshot(work.resolve("qemu-" + i)));
+        }
+        System.out.printf("snapshot and restore of a 256 MiB guest with 64 MiB touched (%s), median of %d runs%n", MEMTOUCH, runs);
+        row("", "vireo", "qemu", "vireo/qemu");
+        compare("save, VM paused (ms)", median(vireo.stream().map(SnapshotRun::saveMs).toList()), median(qemu.stream().map(SnapshotRun::saveMs).toList()));
+        compare("restore to running (ms)", median(vireo.stream().map(SnapshotRun::restoreMs).toList()), median(qemu.stream().map(SnapshotRun::restoreMs).toList()));
+        compare("on disk (MiB)", median(vireo.stream().map(r -> r.diskBytes() / 1048576.0).toList()), median(qemu.stream().map(r -> r.diskBytes() / 1048576.0).toList()));
+        System.out.println("  (save: the request alone; restore: whole process, from exec to the guest running again)");
+    }
+
+    static SnapshotRun vireoSnapshot(Path dir) throws Exception {
+        Files.createDirectories(dir);
+        Path socket = dir.resolve("api.sock"), snapshot = dir.resolve("snap"), console = dir.resolve("console");
+        List<String> run = new ArrayList<>(List.of(VIREO.split(" ")));
+        run.addAll(List.of("vm", "run", "--memory", "256M", "--cmdline", MEMTOUCH, "--api-socket", socket.toString(), "--serial", console.toString()));
+        Process vm = start(run);
+        awaitText(console, "cmdline");
+        Thread.sleep(TOUCH_MILLIS);
+        http(socket, "PATCH", "/vm", "{\"state\":\"Paused\"}");
+        long start = System.nanoTime();
+        http(socket, "PUT", "/snapshot/create", "{\"snapshot_path\":\"" + snapshot + "\"}");
+        double saveMs = (System.nanoTime() - start) / 1e6;
+        http(socket, "PUT", "/actions", "{\"action_type\":\"Stop\"}");
+        vm.waitFor();
+        long disk = diskBytes(snapshot);
+
+        Path restoredSocket = dir.resolve("restored.sock");
+        List<String> restore = new ArrayList<>(List.of(VIREO.split(" ")));
+        restore.addAll(List.of("vm", "restore", "--from", snapshot.toString(), "--api-socket", restoredSocket.toString(),
+                "--serial", dir.resolve("restored-console").toString()));
+        start = System.nanoTime();
+        Process restored = start(restore);
+        while (!stateIs(restoredSocket, "Running")) {
+            if (!restored.isAlive()) fail("vireo vm restore exited with " + restored.exitValue());
+            Thread.sleep(1);
+        }
+        double restoreMs = (System.nanoTime() - start) / 1e6;
+        http(restoredSocket, "PUT", "/actions", "{\"action_type\":\"Stop\"}");
+        restored.waitFor();
+        return new SnapshotRun(saveMs, restoreMs, disk);
+    }
+
+    static SnapshotRun qemuSnapshot(Path dir) throws Exception {
+        Files.createDirectories(dir);
+        Path qmpSocket = dir.resolve("qmp.sock"), file = dir.resolve("migration"), console = dir.resolve("console");
+        Process vm = start(qemuFor(MEMTOUCH, qmpSocket, console, null));
+        awaitText(console, "cmdline");
+        Thread.sleep(TOUCH_MILLIS);
+        double saveMs;
+        try (Qmp qmp = Qmp.connect(qmpSocket, vm)) {
+            qmp.execute("{\"execute\":\"stop\"}");
+            qmp.execute("{\"execute\":\"migrate-set-parameters\",\"arguments\":{\"max-bandwidth\":107374182400}}");
+            long start = System.nanoTime();
+            qmp.execute("{\"execute\":\"migrate\",\"arguments\":{\"uri\":\"exec:cat > " + file + "\"}}");
+            while (!qmp.execute("{\"execute\":\"query-migrate\"}").contains("\"completed\"")) Thread.sleep(1);
+            saveMs = (System.nanoTime() - start) / 1e6;
+            qmp.execute("{\"execute\":\"quit\"}");
+        }
+        vm.waitFor();
+        long disk = diskBytes(file);
+
+        Path restoredQmp = dir.resolve("restored-qmp.sock");
+        long start = System.nanoTime();
+        Process restored = start(qemuFor(MEMTOUCH, restoredQmp, dir.resolve("restored-console"), "exec:cat " + file));
+        double restoreMs;
+        try (Qmp qmp = Qmp.connect(restoredQmp, restored)) {
+            while (!qmp.execute("{\"execute\":\"query-status\"}").contains("\"running\"")) Thread.sleep(1);
+            restoreMs = (System.nanoTime() - start) / 1e6;
+            qmp.execute("{\"execute\":\"quit\"}");
+        }
+        restored.waitFor();
+        return new SnapshotRun(saveMs, restoreMs, disk);
+    }
+
+    static List<String> qemuFor(String cmdline, Path qmp, Path console, String incoming) {
+        List<String> cmd = new ArrayList<>(List.of(QEMU, "-enable-kvm", "-cpu", env("QEMU_CPU", "host"), "-M", "microvm", "-m", "256M",
+                "-nodefaults", "-no-user-config", "-display", "none", "-serial", "file:" + console, "-no-reboot",
+                "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-kernel", GUEST, "-append", cmdline,
+                "-qmp", "unix:" + qmp + ",server=on,wait=off"));
+        if (incoming != null) cmd.addAll(List.of("-incoming", incoming));
+        return cmd;
+    }
+
+    static Process start(List<String> command) throws IOException {
+        return new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    }
+
+    /** Waits until {@code file} holds {@code text} (the guest's console, written by another process). */
+    static void awaitText(Path file, String text) throws Exception {
+        for (long deadline = System.nanoTime() + 600_000_000_000L; System.nanoTime() < deadline; Thread.sleep(5)) {
+            if (Files.exists(file) && Files.readString(file, StandardCharsets.ISO_8859_1).contains(text)) return;
+        }
+        fail("no '" + text + "' on " + file + " within 10 minutes");
+    }
+
+    /** Bytes the file or directory occupies on disk (holes excluded), as du counts them. */
+    static long diskBytes(Path path) throws Exception {
+        Process du = new ProcessBuilder("du", "-s", "-k", path.toString()).start();
+        String out = new String(du.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (du.waitFor() != 0) fail("du " + path + " failed");
+        return Long.parseLong(out.split("\\s+")[0]) * 1024;
+    }
+
+    /** Whether the API at {@code socket} answers and says the VM is in {@code state}; false while the server is still coming up. */
+    static boolean stateIs(Path socket, String state) throws IOException {
+        if (!Files.exists(socket)) return false;
+        try {
+            return http(socket, "GET", "/vm", null).contains("\"" + state + "\"");
+        } catch (ConnectException e) {
+            return false; // the socket file appears at bind(2), before listen(2)
+        }
+    }
+
+    /** One request to a Vireo API socket; returns the body, fails on a non-2xx status. */
+    static String http(Path socket, String method, String target, String json) throws IOException {
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            String body = json == null ? "" : json;
+            String request = method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                    + (json == null ? "" : "Content-Type: application/json\r\n") + "Content-Length: " + body.length() + "\r\n\r\n" + body;
+            channel.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.UTF_8)));
+            String response = new String(Channels.newInputStream(channel).readAllBytes(), StandardCharsets.UTF_8);
+            int status = Integer.parseInt(response.substring(9, 12));
+            if (status / 100 != 2) fail(method + " " + target + ": " + response);
+            int at = response.indexOf("\r\n\r\n");
+            return at < 0 ? "" : response.substring(at + 4);
+        }
+    }
+
+    /** A QMP connection: capabilities negotiated, one command at a time, events skipped. */
+    record Qmp(SocketChannel channel, BufferedReader in, Writer out) implements AutoCloseable {
+        static Qmp connect(Path socket, Process qemu) throws Exception {
+            while (!Files.exists(socket)) {
+                if (!qemu.isAlive()) fail("QEMU exited with " + qemu.exitValue());
+                Thread.sleep(1);
+            }
+            SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            Qmp qmp = new Qmp(channel, new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8)),
+                    Channels.newWriter(channel, StandardCharsets.UTF_8));
+            qmp.in.readLine(); // the greeting
+            qmp.execute("{\"execute\":\"qmp_capabilities\"}");
+            return qmp;
+        }
+
+        String execute(String command) throws IOException {
+            out.write(command + "\n");
+            out.flush();
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (line.contains("\"error\"")) fail("QMP " + command + ": " + line);
+                if (line.contains("\"return\"")) return line;
+            }
+            throw new IOException("QMP closed during " + command);
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
     }
 
     static String[] hello() {
@@ -178,7 +371,7 @@ public class VmBench {
     }
 
     static void usage() {
-        fail("usage: java bench/VmBench.java boot|portio|migrate [--runs N] [--bytes N] [--mib N] [--rate N]");
+        fail("usage: java bench/VmBench.java boot|portio|snapshot|migrate [--runs N] [--bytes N] [--mib N] [--rate N]");
     }
 
     static void fail(String message) {

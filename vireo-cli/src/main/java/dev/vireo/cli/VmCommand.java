@@ -1,5 +1,7 @@
 package dev.vireo.cli;
 
+import dev.vireo.vmm.ApiClient;
+import dev.vireo.vmm.ApiServer;
 import dev.vireo.vmm.GuestResult;
 import dev.vireo.vmm.StatisticsReport;
 import dev.vireo.vmm.VirtualMachine;
@@ -10,6 +12,7 @@ import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -20,46 +23,87 @@ import java.util.List;
 /**
  * {@code vireo vm}: runs a VM on KVM. {@code vm run} boots Vireo's guest kernel (or
  * {@code --kernel FILE}), connects its serial console to the terminal (or {@code --serial FILE})
- * and exits with the guest's status. {@code --stats} prints the exit counters as a table on
- * stderr afterwards; {@code --json} prints one JSON document on stdout and moves the console to
- * stderr.
+ * and exits with the guest's status; {@code vm restore --from DIR} brings a snapshot back and
+ * runs it on from where it stopped, the same way. {@code --stats} prints the exit counters as a
+ * table on stderr afterwards; {@code --json} prints one JSON document on stdout and moves the
+ * console to stderr. {@code --api-socket PATH} serves the VM's control API ({@link ApiServer}),
+ * which the verbs {@code pause}, {@code resume}, {@code stats}, {@code snapshot} and {@code stop} use.
  */
 final class VmCommand implements Command {
-    private static final String USAGE = "usage: vireo vm run [--kernel FILE] [--memory SIZE] [--cmdline \"...\"] "
-            + "[--serial FILE] [--stats] [--json]";
+    private static final String USAGE = """
+            usage: vireo vm run [--kernel FILE] [--memory SIZE] [--cmdline "..."] [--serial FILE] [--stats] [--json] [--api-socket PATH]
+                   vireo vm restore --from DIR [--serial FILE] [--stats] [--json] [--api-socket PATH]
+                   vireo vm pause|resume|stop --api-socket PATH
+                   vireo vm stats [--json] --api-socket PATH
+                   vireo vm snapshot --to DIR --api-socket PATH""";
+
+    private static final String SHORT_USAGE = "usage: vireo vm run|restore|pause|resume|stats|snapshot|stop [OPTIONS] (see vireo vm --help)";
 
     @Override
     public String summary() {
-        return "run a virtual machine on KVM (vm run --help)";
+        return "run, control, snapshot and restore a virtual machine on KVM (vm --help)";
     }
 
     @Override
     public int run(List<String> args) throws Exception {
-        if (args.isEmpty() || !args.getFirst().equals("run")) throw new UsageException(USAGE);
-        Args a = Args.spec("vm run").option("--kernel").option("--memory", "-m").option("--cmdline")
-                .option("--serial").flag("--stats").flag("--json").flag("--help", "-h")
-                .parse(args.subList(1, args.size()));
+        if (args.isEmpty()) throw new UsageException(SHORT_USAGE);
+        List<String> rest = args.subList(1, args.size());
+        return switch (args.getFirst()) {
+            case "run" -> runVm(rest);
+            case "restore" -> restore(rest);
+            case "pause", "resume", "stop", "stats", "snapshot" -> control(args.getFirst(), rest);
+            case "--help", "-h", "help" -> {
+                System.out.println(USAGE);
+                yield 0;
+            }
+            default -> throw new UsageException(SHORT_USAGE);
+        };
+    }
+
+    private static Args.Spec runOptions(String verb) {
+        return Args.spec("vm " + verb).option("--serial").option("--api-socket").flag("--stats").flag("--json");
+    }
+
+    private int runVm(List<String> args) throws Exception {
+        Args a = runOptions("run").option("--kernel").option("--memory", "-m").option("--cmdline").flag("--help", "-h").parse(args);
         if (a.flag("--help")) {
             System.out.println(USAGE);
             System.out.println("  without --kernel it boots Vireo's guest; --cmdline picks its workload, such as \"primes 100000\"");
             return 0;
         }
-        if (!a.positionals().isEmpty()) throw new UsageException("vm run: unexpected argument " + a.positionals().getFirst());
-        boolean json = a.flag("--json");
-
+        noPositionals(a, "run");
         VmConfig.Builder config = VmConfig.builder();
         a.value("--kernel").ifPresent(k -> config.kernel(VmConfig.Kernel.file(Path.of(k))));
         a.value("--memory").ifPresent(m -> config.memory(VmConfig.parseMemory(m)));
         a.value("--cmdline").ifPresent(config::cmdline);
+        return runToEnd(a, (console, input) -> VirtualMachine.create(config.console(console).consoleInput(input).build()));
+    }
+
+    private int restore(List<String> args) throws Exception {
+        Args a = runOptions("restore").option("--from").parse(args);
+        noPositionals(a, "restore");
+        Path from = Path.of(a.value("--from").orElseThrow(() -> new UsageException("vm restore: --from DIR names the snapshot")));
+        return runToEnd(a, (console, input) -> VirtualMachine.restore(from, console, input,
+                line -> System.err.println("vireo vm: " + line)));
+    }
+
+    private interface Launch {
+        VirtualMachine create(OutputStream console, InputStream input) throws IOException;
+    }
+
+    /** Runs the VM {@code launch} creates until it ends, with the console, API socket and reports {@code a} asks for. */
+    private static int runToEnd(Args a, Launch launch) throws Exception {
+        boolean json = a.flag("--json");
         boolean toFile = a.value("--serial").isPresent();
         OutputStream console = toFile ? Files.newOutputStream(Path.of(a.value("--serial").get()))
                 : new FileOutputStream(json ? FileDescriptor.err : FileDescriptor.out);
-        config.console(console).consoleInput(new FileInputStream(FileDescriptor.in));
-
         VmOutcome outcome;
-        try (VirtualMachine vm = VirtualMachine.create(config.build())) {
-            vm.start();
-            outcome = vm.awaitOutcome();
+        try (VirtualMachine vm = launch.create(console, new FileInputStream(FileDescriptor.in))) {
+            // the API before the guest: a socket that cannot be served stops the command before anything ran
+            try (ApiServer api = a.value("--api-socket").isPresent() ? ApiServer.start(Path.of(a.value("--api-socket").get()), vm) : null) {
+                vm.start();
+                outcome = vm.awaitOutcome();
+            }
             if (!(outcome instanceof VmOutcome.PoweredOff)) System.err.println("vireo vm: " + outcome.describe());
             if (a.flag("--stats")) System.err.print(StatisticsReport.table(vm.statistics()));
             if (json) printJson(outcome, vm);
@@ -69,6 +113,36 @@ final class VmCommand implements Command {
             else console.flush();
         }
         return outcome.exitStatus();
+    }
+
+    /** A verb that talks to a running VM through its API socket. */
+    private static int control(String verb, List<String> args) throws IOException {
+        Args.Spec spec = Args.spec("vm " + verb).option("--api-socket");
+        if (verb.equals("stats")) spec.flag("--json");
+        if (verb.equals("snapshot")) spec.option("--to");
+        Args a = spec.parse(args);
+        noPositionals(a, verb);
+        ApiClient api = new ApiClient(Path.of(a.value("--api-socket")
+                .orElseThrow(() -> new UsageException("vm " + verb + ": --api-socket PATH names the VM's control socket"))));
+        switch (verb) {
+            case "pause" -> api.pause();
+            case "resume" -> api.resume();
+            case "stop" -> api.stop();
+            case "stats" -> {
+                String stats = api.statistics(!a.flag("--json"));
+                System.out.print(a.flag("--json") ? stats + "\n" : stats);
+            }
+            default -> {
+                Path to = Path.of(a.value("--to").orElseThrow(() -> new UsageException("vm snapshot: --to DIR names the snapshot directory")));
+                api.createSnapshot(to);
+                System.out.println("snapshot written to " + to.toAbsolutePath());
+            }
+        }
+        return 0;
+    }
+
+    private static void noPositionals(Args a, String verb) {
+        if (!a.positionals().isEmpty()) throw new UsageException("vm " + verb + ": unexpected argument " + a.positionals().getFirst());
     }
 
     private static void printJson(VmOutcome outcome, VirtualMachine vm) throws IOException {

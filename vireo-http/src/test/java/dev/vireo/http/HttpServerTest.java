@@ -6,14 +6,21 @@ import org.junit.jupiter.api.io.TempDir;
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import javax.net.ssl.SSLSocket;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -89,7 +96,7 @@ class HttpServerTest {
 
     @Test
     void closesConnectionsThatSendNoRequestHead() throws Exception {
-        try (HttpServer server = HttpServer.start(new InetSocketAddress("127.0.0.1", 0), DIGEST, null, java.time.Duration.ofMillis(200));
+        try (HttpServer server = HttpServer.start(new InetSocketAddress("127.0.0.1", 0), DIGEST, null, Duration.ofMillis(200));
              java.net.Socket silent = new java.net.Socket("127.0.0.1", server.port());
              java.net.Socket slow = new java.net.Socket("127.0.0.1", server.port())) {
             slow.getOutputStream().write("PUT / HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -185,5 +192,43 @@ class HttpServerTest {
         Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
         process.getInputStream().readAllBytes();
         return process.waitFor() == 0;
+    }
+
+    @Test
+    void closingWithGraceLetsAResponseInFlightFinishAndStopsAccepting(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("grace.sock");
+        CountDownLatch entered = new CountDownLatch(1), release = new CountDownLatch(1);
+        HttpServer server = HttpServer.start(UnixDomainSocketAddress.of(socket), request -> {
+            entered.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Response.text(200, "done");
+        });
+        CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> {
+            try (ClientResponse r = SocketHttpClient.unix(socket).send("GET", "/", new Headers())) {
+                return r.status() + " " + r.bodyText().strip();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        entered.await();
+        Thread closer = Thread.ofVirtual().start(() -> server.close(Duration.ofMinutes(1)));
+        while (accepts(socket)) Thread.onSpinWait(); // closing has begun: the listener is gone
+        release.countDown();
+        assertEquals("200 done", reply.get());
+        closer.join();
+        assertFalse(Files.exists(socket), "the socket file is gone");
+    }
+
+    private static boolean accepts(Path socket) throws IOException {
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.connect(UnixDomainSocketAddress.of(socket));
+            return true;
+        } catch (ConnectException e) {
+            return false;
+        }
     }
 }

@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The control API against a fake VM: every endpoint, its errors, and one changing request at a time. */
@@ -96,6 +97,27 @@ class ApiServerTest {
                     new VmmAction.Resume(), new VmmAction.CreateSnapshot(tmp.resolve("other")), new VmmAction.Stop()), vm.actions);
         }
         assertTrue(Files.notExists(socket), "closing removes the socket");
+    }
+
+    @Test
+    void theClientTurnsFaultsIntoExceptionsByStatus(@TempDir Path tmp) throws Exception {
+        Path socket = tmp.resolve("api.sock");
+        FakeVm vm = new FakeVm();
+        try (ApiServer api = ApiServer.start(socket, vm)) {
+            ApiClient client = new ApiClient(socket);
+            assertEquals("Running", client.state());
+            IOException conflict = assertThrows(IOException.class, () -> client.createSnapshot(tmp.resolve("snap")));
+            assertEquals("the VM is running, not paused: pause it first", conflict.getMessage());
+            client.pause();
+            client.createSnapshot(tmp.resolve("snap"));
+            IllegalArgumentException exists = assertThrows(IllegalArgumentException.class, () -> client.createSnapshot(tmp.resolve("snap")));
+            assertEquals(tmp.resolve("snap") + " already exists", exists.getMessage());
+            assertEquals(StatisticsReport.table(vm.statistics()), client.statistics(true));
+            client.stop();
+            assertEquals("Stopped", client.state());
+        }
+        IOException gone = assertThrows(IOException.class, () -> new ApiClient(socket).pause());
+        assertEquals("no VM API at " + socket + ": no such socket", gone.getMessage());
     }
 
     @Test

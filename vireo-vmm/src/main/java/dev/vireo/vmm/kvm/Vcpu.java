@@ -22,6 +22,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * restoring a vCPU has one place to grow.
  */
 public final class Vcpu implements AutoCloseable {
+    private static final int MSR_IA32_TSC = 0x10, MSR_IA32_TSC_DEADLINE = 0x6e0;
+
     private final int id;
     private final Fd fd;
     private final Arena arena = Arena.ofShared();
@@ -147,7 +149,7 @@ public final class Vcpu implements AutoCloseable {
         byte[] xcrs = support.xcrs() ? Structs.get(fd, KvmApi.GET_XCRS, new byte[VcpuState.XCRS_SIZE]) : null;
         byte[] debugRegs = support.debugRegs() ? Structs.get(fd, KvmApi.GET_DEBUGREGS, new byte[VcpuState.DEBUGREGS_SIZE]) : null;
         byte[] lapicPage = lapic ? Structs.get(fd, KvmApi.GET_LAPIC, new byte[VcpuState.LAPIC_SIZE]) : null;
-        List<Msr> msrs = readableMsrs(support.msrIndices());
+        List<Msr> msrs = lapicPage == null ? readableMsrs(support.msrIndices()) : armedTscDeadline(readableMsrs(support.msrIndices()));
         byte[] events = support.events() ? Structs.get(fd, KvmApi.GET_VCPU_EVENTS, new byte[VcpuState.EVENTS_SIZE]) : null;
         return new VcpuState(id, cpuid(), mpState, regs, sregs, fpu, xsave, xcrs, debugRegs, lapicPage, msrs, events);
     }
@@ -178,6 +180,16 @@ public final class Vcpu implements AutoCloseable {
                     e.get(JAVA_INT_UNALIGNED, VcpuState.EVENTS_FLAGS) | VcpuState.EVENTS_RESTORE_FLAGS);
             Structs.set(fd, KvmApi.SET_VCPU_EVENTS, events);
         }
+    }
+
+    /**
+     * A TSC deadline of 0 (the LAPIC timer disarmed, or fired just now) becomes the current TSC,
+     * as Firecracker does: restored as 0, a timer interrupt in flight would be lost; restored as
+     * "now" it fires at once.
+     */
+    private static List<Msr> armedTscDeadline(List<Msr> msrs) {
+        long tsc = msrs.stream().filter(m -> m.index() == MSR_IA32_TSC).mapToLong(Msr::value).findFirst().orElse(0);
+        return msrs.stream().map(m -> m.index() == MSR_IA32_TSC_DEADLINE && m.value() == 0 ? new Msr(m.index(), tsc) : m).toList();
     }
 
     /**

@@ -1,0 +1,102 @@
+package dev.vireo.vmm;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vireo.http.ClientResponse;
+import dev.vireo.http.Headers;
+import dev.vireo.http.SocketHttpClient;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The client side of {@link ApiServer}: one method per request. A fault the server answers is
+ * thrown with its message: a 400 (the request was bad input) as an {@link IllegalArgumentException},
+ * any other as an {@link IOException}; so is a socket with nobody behind it.
+ */
+public final class ApiClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path socket;
+    private final SocketHttpClient http;
+
+    public ApiClient(Path socket) {
+        this.socket = socket;
+        this.http = SocketHttpClient.unix(socket);
+    }
+
+    public void pause() throws IOException {
+        send("PATCH", "/vm", object("state", "Paused"));
+    }
+
+    public void resume() throws IOException {
+        send("PATCH", "/vm", object("state", "Resumed"));
+    }
+
+    public void stop() throws IOException {
+        send("PUT", "/actions", object("action_type", "Stop"));
+    }
+
+    /** Writes a snapshot of the paused VM to {@code dir}, made absolute here: the server's working directory is not the caller's. */
+    public void createSnapshot(Path dir) throws IOException {
+        send("PUT", "/snapshot/create", object("snapshot_path", dir.toAbsolutePath().toString()));
+    }
+
+    /** The VM's state as the API names it ({@link ApiServer#stateName}). */
+    public String state() throws IOException {
+        String body = send("GET", "/vm", null);
+        try {
+            return JSON.readTree(body).path("state").asText();
+        } catch (JacksonException e) {
+            throw new IOException("the VM API at " + socket + " answered GET /vm with something other than JSON");
+        }
+    }
+
+    /** The exit counters: as {@link StatisticsReport#json} writes them, or its table. */
+    public String statistics(boolean table) throws IOException {
+        return send("GET", "/stats", null, table ? Headers.of("Accept", "text/plain") : new Headers());
+    }
+
+    private String send(String method, String target, String json) throws IOException {
+        return send(method, target, json, new Headers());
+    }
+
+    private String send(String method, String target, String json, Headers headers) throws IOException {
+        if (!Files.exists(socket)) throw new IOException("no VM API at " + socket + ": no such socket");
+        ClientResponse response;
+        try {
+            response = json == null ? http.send(method, target, headers)
+                    : http.send(method, target, headers.set("Content-Type", "application/json"), json.getBytes(StandardCharsets.UTF_8));
+        } catch (ConnectException e) {
+            throw new IOException("no VM API at " + socket + ": nothing listens there (the VM has ended)");
+        } catch (SocketException e) {
+            throw new IOException("the VM API at " + socket + " failed: " + e.getMessage());
+        }
+        try (response) {
+            String body = response.bodyText();
+            if (response.status() / 100 == 2) return body;
+            String message = fault(body, response.status());
+            if (response.status() == 400) throw new IllegalArgumentException(message);
+            throw new IOException(message);
+        }
+    }
+
+    private static String fault(String body, int status) {
+        try {
+            JsonNode fault = JSON.readTree(body).path("fault_message");
+            if (fault.isTextual()) return fault.asText();
+        } catch (JacksonException e) {
+            // not a fault object: report the status
+        }
+        return "the VM API answered " + status;
+    }
+
+    private static String object(String field, String value) {
+        return StatisticsReport.string(StatisticsReport.string(new StringBuilder("{"), field).append(':'), value).append('}').toString();
+    }
+}
