@@ -3,6 +3,7 @@ package dev.vireo.vmm;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vireo.http.Body;
 import dev.vireo.http.Handler;
 import dev.vireo.http.HttpServer;
 import dev.vireo.http.Request;
@@ -10,12 +11,14 @@ import dev.vireo.http.Response;
 import dev.vireo.http.Router;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -29,6 +32,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *   GET   /stats              the exit counters as JSON; with Accept: text/plain, as a table
  *   PUT   /snapshot/create    {"snapshot_path":"DIR"}   (the VM must be paused)    -> 204
  *   PUT   /actions            {"action_type":"Stop"}                               -> 204
+ *   PUT   /migrate            {"destination":"HOST:PORT","mode":"precopy","downtime_ms":300,
+ *                              "max_rounds":30,"compress":"zero,xbzrle,lz4"}
+ *                             -> 200, NDJSON streamed: {"progress":{"phase":..,"done":..,"total":..}}
+ *                                lines, then {"report":{...}} or {"error":{"outcome":..,"message":..}}
  * </pre>
  * Errors are {@code {"fault_message":"..."}}: 400 for a malformed request, 404/405 for an
  * unknown path or method, 409 when the VM's state does not allow the request or another
@@ -55,6 +62,7 @@ public final class ApiServer implements AutoCloseable {
                 .get("/stats", handlers::stats)
                 .route("PUT", "/snapshot/create", badRequests(handlers::createSnapshot))
                 .route("PUT", "/actions", badRequests(handlers::action))
+                .route("PUT", "/migrate", badRequests(handlers::migrate))
                 .notFound(request -> fault(404, "no such resource: " + request.method() + " " + request.path()))
                 .methodNotAllowed((request, allowed) -> fault(405, request.method() + " is not allowed on " + request.path()
                         + " (allowed: " + String.join(", ", allowed) + ")").header("Allow", String.join(", ", allowed)));
@@ -106,6 +114,52 @@ public final class ApiServer implements AutoCloseable {
             String type = field(request, "action_type");
             if (!type.equals("Stop")) return fault(400, "action_type must be \"Stop\", not \"" + type + "\"");
             return act(request, new VmmAction.Stop());
+        }
+
+        Response migrate(Request request) throws IOException {
+            JsonNode body = body(request, "destination");
+            String destination = text(body, "destination");
+            int colon = destination.lastIndexOf(':');
+            int port;
+            try {
+                port = colon > 0 ? Integer.parseInt(destination.substring(colon + 1)) : -1;
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (port < 1 || port > 65535) return fault(400, "destination must be HOST:PORT, not \"" + destination + "\"");
+            MigrationOptions options;
+            try {
+                options = MigrationOptions.of(MigrationMode.parse(text(body, "mode")))
+                        .withDowntimeMillis(body.path("downtime_ms").asLong(MigrationOptions.DEFAULT_DOWNTIME_MILLIS))
+                        .withMaxRounds(body.path("max_rounds").asInt(MigrationOptions.DEFAULT_MAX_ROUNDS));
+                if (body.has("compress")) options = options.withCompression(MigrationOptions.parseCompression(List.of(text(body, "compress"))));
+            } catch (IllegalArgumentException e) {
+                return fault(400, e.getMessage());
+            }
+            if (!busy.tryLock()) return fault(409, "another request is in progress (" + current + "); try again when it is done");
+            current = "PUT /migrate";
+            String host = destination.substring(0, colon);
+            int to = port;
+            MigrationOptions chosen = options;
+            // Runs on this connection's thread after the head is written, so the lock's owner unlocks it.
+            return Response.of(200).header("Content-Type", "application/x-ndjson").withBody(new Body.Streamed(-1, out -> {
+                try {
+                    MigrationReport report = vm.migrate(host, to, chosen, new ProgressLines(out));
+                    line(out, "{\"report\":" + report.json() + "}");
+                } catch (MigrationException e) {
+                    StringBuilder error = new StringBuilder("{\"error\":{\"outcome\":\"")
+                            .append(e.outcome().name().toLowerCase(Locale.ROOT)).append("\",\"message\":");
+                    line(out, StatisticsReport.string(error, e.getMessage()).append("}}").toString());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (RuntimeException e) {
+                    line(out, StatisticsReport.string(new StringBuilder("{\"error\":{\"outcome\":\"failed\",\"message\":"),
+                            String.valueOf(e.getMessage())).append("}}").toString());
+                } finally {
+                    current = "";
+                    busy.unlock();
+                }
+            }));
         }
 
         Response stats(Request request) {
@@ -165,6 +219,11 @@ public final class ApiServer implements AutoCloseable {
 
     /** One string field of the request's JSON object; anything else is a {@link BadRequest}. */
     private static String field(Request request, String name) throws IOException {
+        return text(body(request, name), name);
+    }
+
+    /** The request's JSON object, which must have {@code name}; anything else is a {@link BadRequest}. */
+    private static JsonNode body(Request request, String name) throws IOException {
         JsonNode body;
         try {
             body = JSON.readTree(request.readBody(BODY_LIMIT));
@@ -172,9 +231,43 @@ public final class ApiServer implements AutoCloseable {
             throw new BadRequest("the body is not valid JSON (" + e.getOriginalMessage() + ")");
         }
         if (body == null || !body.isObject()) throw new BadRequest("the body must be a JSON object with \"" + name + "\"");
+        return body;
+    }
+
+    private static String text(JsonNode body, String name) throws BadRequest {
         JsonNode value = body.get(name);
         if (value == null || !value.isTextual()) throw new BadRequest("the body must have the string field \"" + name + "\"");
         return value.asText();
+    }
+
+    private static void line(OutputStream out, String json) throws IOException {
+        out.write((json + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    /** Progress as NDJSON lines, one when the phase changes and at most every 200 ms within one. */
+    private static final class ProgressLines implements MigrationProgress {
+        private final OutputStream out;
+        private String phase = "";
+        private long last;
+
+        ProgressLines(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void update(String phase, long done, long total) {
+            long now = System.nanoTime();
+            if (phase.equals(this.phase) && now - last < 200_000_000L && done != total) return;
+            this.phase = phase;
+            last = now;
+            StringBuilder json = StatisticsReport.string(new StringBuilder("{\"progress\":{\"phase\":"), phase);
+            try {
+                line(out, json.append(",\"done\":").append(done).append(",\"total\":").append(total).append("}}").toString());
+            } catch (IOException e) {
+                // the client went away; the migration goes on and its result is still what counts
+            }
+        }
     }
 
     private static Response json(int status, String body) {

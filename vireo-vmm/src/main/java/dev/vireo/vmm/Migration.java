@@ -46,11 +46,7 @@ public final class Migration {
                     + " (" + e.getMessage() + "); the VM keeps running here");
         }
         MigrationReport report = Sender.send(new MachineSource(vm.machine(), vm.config()), options, socket, progress);
-        try {
-            vm.handle(new VmmAction.Stop());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e); // stopping writes nothing
-        }
+        vm.machine().stop(new VmOutcome.Migrated(host + ":" + port));
         return report;
     }
 

@@ -14,6 +14,8 @@ public final class MigrationException extends Exception {
         REFUSED,
         /** The source VM runs on as before. */
         SOURCE_RUNNING,
+        /** The guest ended at the source (powered off, failed) before it could move. */
+        GUEST_ENDED,
         /** Post-copy broke: the destination cannot run the VM; the source keeps it paused with all its memory. */
         LOST_AT_DESTINATION
     }

@@ -59,6 +59,12 @@ public final class VirtualMachine implements VmControl, AutoCloseable {
         return new VirtualMachine(MachineBuilder.restore(loaded, new MachineBuilder.Host(console, consoleInput, log)), null);
     }
 
+    @Override
+    public MigrationReport migrate(String host, int port, MigrationOptions options, MigrationProgress progress)
+            throws MigrationException, InterruptedException {
+        return Migration.send(this, host, port, options, progress);
+    }
+
     /** Starts the vCPUs. */
     public void start() {
         machine.start();

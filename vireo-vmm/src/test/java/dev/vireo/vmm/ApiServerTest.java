@@ -58,6 +58,13 @@ class ApiServerTest {
         public ExitStatistics statistics() {
             return new ExitStatistics(3, 300, 9000, 0, List.of(new ExitStatistics.Reason("IO", 3, 300)), List.of(), List.of());
         }
+
+        @Override
+        public MigrationReport migrate(String host, int port, MigrationOptions options, MigrationProgress progress)
+                throws MigrationException {
+            progress.update("round 1", 4096, 8192);
+            throw new MigrationException(MigrationException.Outcome.REFUSED, "the destination refused the VM: too big");
+        }
     }
 
     record Reply(int status, String body) {}

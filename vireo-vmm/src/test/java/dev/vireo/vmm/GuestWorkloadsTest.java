@@ -253,5 +253,10 @@ class GuestWorkloadsTest {
         void await() throws InterruptedException {
             found.await();
         }
+
+        @Override
+        public synchronized String toString() {
+            return seen.toString();
+        }
     }
 }

@@ -103,16 +103,19 @@ public final class Machine implements AutoCloseable {
                 MachineState captured = captureState();
                 SnapshotDirectory.write(dir, captured, memory);
             }
-            case VmmAction.Stop _ -> {
-                control.stop(new VmOutcome.Stopped());
-                control.resume();
-            }
+            case VmmAction.Stop _ -> stop(new VmOutcome.Stopped());
         }
         return state;
     }
 
     public VmState state() {
         return state;
+    }
+
+    /** Stops the VM with {@code outcome} (unless it had already ended): a stop request, or a migration away. */
+    public synchronized void stop(VmOutcome outcome) {
+        control.stop(outcome);
+        control.resume();
     }
 
     /** Starts KVM's dirty-page log over the guest's memory, for live migration. */

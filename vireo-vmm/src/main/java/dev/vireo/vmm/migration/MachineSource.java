@@ -1,6 +1,7 @@
 package dev.vireo.vmm.migration;
 
 import dev.vireo.vmm.VmConfig;
+import dev.vireo.vmm.VmState;
 import dev.vireo.vmm.VmmAction;
 import dev.vireo.vmm.machine.Machine;
 import dev.vireo.vmm.memory.DirtyLog;
@@ -50,7 +51,7 @@ public final class MachineSource implements SourceVm {
 
     @Override
     public void pause() {
-        act(new VmmAction.Pause());
+        if (act(new VmmAction.Pause()) != VmState.PAUSED) throw new IllegalStateException("the guest ended before it could be paused");
     }
 
     @Override
@@ -69,9 +70,9 @@ public final class MachineSource implements SourceVm {
         return StateFile.encode(machine.captureState());
     }
 
-    private void act(VmmAction action) {
+    private VmState act(VmmAction action) {
         try {
-            machine.handle(action);
+            return machine.handle(action);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the VM was being paused or resumed");

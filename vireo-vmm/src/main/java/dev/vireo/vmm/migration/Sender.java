@@ -68,6 +68,9 @@ public final class Sender {
         String destination = socket.getRemoteSocketAddress().toString();
         try (Link link = new Link(socket)) {
             return new Sender(vm, options, link, destination, progress).run();
+        } catch (IllegalStateException e) {
+            throw new MigrationException(MigrationException.Outcome.GUEST_ENDED, e.getMessage()
+                    + "; the migration stopped and nothing runs at the destination");
         } catch (IOException e) {
             throw new MigrationException(SOURCE_RUNNING, "could not use the connection to " + destination + ": " + e.getMessage());
         }
