@@ -253,10 +253,5 @@ class GuestWorkloadsTest {
         void await() throws InterruptedException {
             found.await();
         }
-
-        @Override
-        public synchronized String toString() {
-            return seen.toString();
-        }
     }
 }

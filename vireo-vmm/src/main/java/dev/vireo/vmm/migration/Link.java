@@ -56,6 +56,16 @@ final class Link implements AutoCloseable {
         return ChunkCodec.read(in);
     }
 
+    /** Like {@link #receive}, but a peer silent for {@code millis} is an error rather than a wait forever. */
+    Chunk receive(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+        try {
+            return ChunkCodec.read(in);
+        } finally {
+            socket.setSoTimeout(0);
+        }
+    }
+
     long bytesSent() {
         return sent.get();
     }

@@ -34,6 +34,8 @@ import static dev.vireo.vmm.MigrationException.Outcome.SOURCE_RUNNING;
 public final class Sender {
     /** A pages chunk is sent once it holds this many wire bytes. */
     static final int BATCH_BYTES = 1 << 20;
+    /** How long the destination may take to answer the header: it only checks it and maps memory. */
+    static final int HANDSHAKE_MILLIS = 30_000;
 
     private final SourceVm vm;
     private final MigrationOptions options;
@@ -95,7 +97,7 @@ public final class Sender {
         try {
             link.send(header);
             link.flush();
-            reply = link.receive();
+            reply = link.receive(HANDSHAKE_MILLIS);
         } catch (IOException e) {
             throw new MigrationException(SOURCE_RUNNING, "the destination " + destination + " did not answer the stream header ("
                     + e.getMessage() + "); nothing was paused, the VM keeps running here");
