@@ -36,6 +36,8 @@ public final class Sender {
     static final int BATCH_BYTES = 1 << 20;
     /** How long the destination may take to answer the header: it only checks it and maps memory. */
     static final int HANDSHAKE_MILLIS = 30_000;
+    /** How long the paused source waits for the destination to say the VM runs before it resumes the VM here. */
+    static final int START_MILLIS = 60_000;
 
     private final SourceVm vm;
     private final MigrationOptions options;
@@ -174,7 +176,7 @@ public final class Sender {
             link.sendNow(new Chunk.Complete());
             rounds.add(new MigrationReport.Round(round, sent, 0, link.bytesSent() - bytesBefore, System.nanoTime() - t0, true));
             progress.update("waiting for the destination", 0, -1);
-            Chunk reply = link.receive();
+            Chunk reply = link.receive(START_MILLIS);
             if (!(reply instanceof Chunk.Running)) {
                 resumeHere();
                 String why = reply instanceof Chunk.Abort(String reason) ? reason : reply.getClass().getSimpleName();
