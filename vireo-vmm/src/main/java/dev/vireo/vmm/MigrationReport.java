@@ -1,5 +1,8 @@
 package dev.vireo.vmm;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -33,18 +36,18 @@ public record MigrationReport(MigrationMode mode, long memoryBytes, List<Round> 
     }
 
     /** The report {@link #json} wrote. */
-    public static MigrationReport fromJson(com.fasterxml.jackson.databind.JsonNode j) {
-        List<Round> rounds = new java.util.ArrayList<>();
-        for (var r : j.path("rounds")) {
+    public static MigrationReport fromJson(JsonNode j) {
+        List<Round> rounds = new ArrayList<>();
+        for (JsonNode r : j.path("rounds")) {
             rounds.add(new Round(r.path("round").asInt(), r.path("pages_sent").asLong(), r.path("pages_dirtied").asLong(),
                     r.path("wire_bytes").asLong(), nanos(r.path("duration_ms").asDouble()), r.path("paused").asBoolean()));
         }
-        List<Encoding> encodings = new java.util.ArrayList<>();
-        for (var e : j.path("encodings")) {
+        List<Encoding> encodings = new ArrayList<>();
+        for (JsonNode e : j.path("encodings")) {
             encodings.add(new Encoding(PageEncoding.valueOf(e.path("encoding").asText().toUpperCase(Locale.ROOT)),
                     e.path("pages").asLong(), e.path("raw_bytes").asLong(), e.path("wire_bytes").asLong()));
         }
-        var p = j.path("postcopy");
+        JsonNode p = j.path("postcopy");
         return new MigrationReport(MigrationMode.parse(j.path("mode").asText()), j.path("memory_bytes").asLong(), rounds,
                 nanos(j.path("total_ms").asDouble()), nanos(j.path("downtime_ms").asDouble()), j.path("wire_bytes").asLong(),
                 new Postcopy(p.path("demand_pages").asLong(), p.path("prepaged_pages").asLong(), p.path("pushed_pages").asLong()),

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.function.Consumer;
@@ -109,7 +110,7 @@ final class PostcopyDestination {
                 case PageEntry.Data d -> {
                     PageWriter.checkRange(memory, d.index(), 1);
                     // A page arrives once, so nothing is there for a delta to apply to but zeroes.
-                    java.util.Arrays.fill(page, (byte) 0);
+                    Arrays.fill(page, (byte) 0);
                     decoder.decode(d, page);
                     MemorySegment.copy(page, 0, staging, ValueLayout.JAVA_BYTE, 0, page.length);
                     MemorySegment target = memory.page(d.index());
