@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class VmMigrateIT {
-    private static final String WORKLOAD = "memtouch 8 150 20";
+    private static final String WORKLOAD = "memtouch 8 600 20";
 
     static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0)) {
@@ -37,7 +37,7 @@ class VmMigrateIT {
     @Tag("kvm")
     void aGuestMovedByPrecopyBetweenTwoProcessesPrintsTheUnmigratedResult(@TempDir Path dir) throws Exception {
         assumeTrue(KvmHost.unusableReason().isEmpty(), () -> KvmHost.unusableReason().get());
-        VmRunIT.Result straight = vireo("vm", "run", "--memory", "64M", "--cmdline", "memtouch 8 150");
+        VmRunIT.Result straight = vireo("vm", "run", "--memory", "64M", "--cmdline", "memtouch 8 600");
         assertEquals(0, straight.status(), straight.stderr());
         String expected = VmSnapshotIT.result(straight.stdout()).replace(" rate=0", "");
 

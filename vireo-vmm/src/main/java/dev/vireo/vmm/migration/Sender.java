@@ -82,6 +82,7 @@ public final class Sender {
 
     private MigrationReport run() throws MigrationException {
         long start = System.nanoTime();
+        progress.update("connected to " + destination, 0, -1);
         handshake();
         return switch (options.mode()) {
             case NONLIVE -> stopAndCopy(start, null, allPages());
@@ -227,9 +228,8 @@ public final class Sender {
                 link.send(new Chunk.Pages(batch));
                 batch.clear();
                 batchBytes = 0;
-                progress.update(phase, done * GuestMemory.PAGE_SIZE, total * GuestMemory.PAGE_SIZE);
             }
-            done++;
+            if (++done % 1024 == 0) progress.update(phase, done * GuestMemory.PAGE_SIZE, total * GuestMemory.PAGE_SIZE);
         }
         if (!batch.isEmpty()) link.send(new Chunk.Pages(batch));
         progress.update(phase, total * GuestMemory.PAGE_SIZE, total * GuestMemory.PAGE_SIZE);
