@@ -131,7 +131,6 @@ public final class Receiver {
     private DestinationVm land(Header header, DestinationVm vm, PostcopyDestination postcopy)
             throws IOException, MigrationException {
         PageWriter writer = new PageWriter(vm.memory());
-        long memory = header.memoryBytes();
         long landed = 0;
         byte[] state = null;
         while (true) {
@@ -139,9 +138,12 @@ public final class Receiver {
                 case Chunk.Pages p when postcopy != null -> throw abort("pages before the machine state in post-copy");
                 case Chunk.Pages p -> {
                     landed += writer.apply(p.entries());
-                    progress.update("receiving", Math.min(memory, landed * GuestMemory.PAGE_SIZE), memory);
+                    progress.update("receiving", landed * GuestMemory.PAGE_SIZE, -1);
                 }
-                case Chunk.RoundEnd r -> progress.update("round " + r.round(), Math.min(memory, landed * GuestMemory.PAGE_SIZE), memory);
+                case Chunk.RoundEnd r -> {
+                    progress.update("round " + r.round(), landed * GuestMemory.PAGE_SIZE, landed * GuestMemory.PAGE_SIZE);
+                    landed = 0;
+                }
                 case Chunk.MachineState s -> state = s.bytes();
                 case Chunk.Complete _ -> {
                     if (state == null) throw abort("the source completed without sending the machine state");
