@@ -71,7 +71,7 @@ final class MigrateBench {
 
     static Figures vireoRun(Path work, String mode, String workload, String checksum) throws Exception {
         Path api = work.resolve("vm.sock"), src = work.resolve("vireo-src.out"), dst = work.resolve("vireo-dst.out");
-        Files.deleteIfExists(api);
+        for (Path stale : List.of(api, src, dst)) Files.deleteIfExists(stale); // the last run's "booted" must not count
         int port = freePort();
         Process receiver = start(vireoCommand("vm", "receive", "--listen", "127.0.0.1:" + port, "--serial", dst.toString()));
         Process source = start(vireoCommand("vm", "run", "--memory", MEMORY, "--api-socket", api.toString(), "--serial",
@@ -94,9 +94,7 @@ final class MigrateBench {
     static Figures qemuRun(Path work, String mode, String workload, String checksum) throws Exception {
         Path srcSock = work.resolve("qemu-src.qmp"), dstSock = work.resolve("qemu-dst.qmp");
         Path src = work.resolve("qemu-src.out"), dst = work.resolve("qemu-dst.out");
-        Files.deleteIfExists(srcSock);
-        Files.deleteIfExists(dstSock);
-        Files.deleteIfExists(src);
+        for (Path stale : List.of(srcSock, dstSock, src, dst)) Files.deleteIfExists(stale);
         int port = freePort();
         Process destination = start(qemuCommand(workload, dst, dstSock, "-incoming", "tcp:127.0.0.1:" + port));
         Process source = start(qemuCommand(workload, src, srcSock));
