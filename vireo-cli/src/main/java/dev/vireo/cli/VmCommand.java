@@ -3,6 +3,8 @@ package dev.vireo.cli;
 import dev.vireo.vmm.ApiClient;
 import dev.vireo.vmm.ApiServer;
 import dev.vireo.vmm.GuestResult;
+import dev.vireo.vmm.KvmHost;
+import dev.vireo.vmm.KvmUnavailableException;
 import dev.vireo.vmm.Migration;
 import dev.vireo.vmm.MigrationException;
 import dev.vireo.vmm.MigrationMode;
@@ -107,6 +109,10 @@ final class VmCommand implements Command {
         noPositionals(a, "receive");
         HostPort listen = HostPort.parse("--listen", a.value("--listen")
                 .orElseThrow(() -> new UsageException("vm receive: --listen HOST:PORT says where to wait for the VM")));
+        // A host that cannot run the VM says so now, not after a source has started sending.
+        KvmHost.unusableReason().ifPresent(reason -> {
+            throw new KvmUnavailableException(reason);
+        });
         ServerSocket server = new ServerSocket();
         try {
             server.bind(new InetSocketAddress(listen.host(), listen.port()), 1);
