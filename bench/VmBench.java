@@ -123,7 +123,7 @@ public class VmBench {
     /** How long the guest runs before the pause: its first memtouch pass (64 MiB) must be done by then. */
     static final long TOUCH_MILLIS = Long.parseLong(env("TOUCH_MILLIS", "8000"));
 
-    record SnapshotRun(double saveMs, double restoreMs, long diskBytes) {}
+    record SnapshotRun(double saveMs, double restoreMs, long diskBytes, double startMs) {}
 
     static void snapshot(int runs) throws Exception {
         Path work = Files.createTempDirectory("vm-snapshot-bench");
@@ -137,8 +137,10 @@ public class VmBench {
         row("", "vireo", "qemu", "vireo/qemu");
         compare("save, VM paused (ms)", median(vireo.stream().map(SnapshotRun::saveMs).toList()), median(qemu.stream().map(SnapshotRun::saveMs).toList()));
         compare("restore to running (ms)", median(vireo.stream().map(SnapshotRun::restoreMs).toList()), median(qemu.stream().map(SnapshotRun::restoreMs).toList()));
+        compare("  of which start-up (ms)", median(vireo.stream().map(SnapshotRun::startMs).toList()), median(qemu.stream().map(SnapshotRun::startMs).toList()));
         compare("on disk (MiB)", median(vireo.stream().map(r -> r.diskBytes() / 1048576.0).toList()), median(qemu.stream().map(r -> r.diskBytes() / 1048576.0).toList()));
-        System.out.println("  (save: the request alone; restore: whole process, from exec to the guest running again)");
+        System.out.println("  (save: the request alone; restore: whole process, from exec to the guest running again;");
+        System.out.println("   start-up: `vireo version` and `qemu -version`, the process start each restore includes)");
     }
 
     static SnapshotRun vireoSnapshot(Path dir) throws Exception {
@@ -170,7 +172,16 @@ public class VmBench {
         double restoreMs = (System.nanoTime() - start) / 1e6;
         http(restoredSocket, "PUT", "/actions", "{\"action_type\":\"Stop\"}");
         restored.waitFor();
-        return new SnapshotRun(saveMs, restoreMs, disk);
+        List<String> version = new ArrayList<>(List.of(VIREO.split(" ")));
+        version.add("version");
+        return new SnapshotRun(saveMs, restoreMs, disk, startUp(version));
+    }
+
+    /** Milliseconds a command takes from exec to exit. */
+    static double startUp(List<String> command) throws Exception {
+        long start = System.nanoTime();
+        if (start(command).waitFor() != 0) fail(String.join(" ", command) + " failed");
+        return (System.nanoTime() - start) / 1e6;
     }
 
     static SnapshotRun qemuSnapshot(Path dir) throws Exception {
@@ -202,7 +213,7 @@ public class VmBench {
             qmp.execute("{\"execute\":\"quit\"}");
         }
         restored.waitFor();
-        return new SnapshotRun(saveMs, restoreMs, disk);
+        return new SnapshotRun(saveMs, restoreMs, disk, startUp(List.of(QEMU, "-version")));
     }
 
     static List<String> qemuFor(String cmdline, Path qmp, Path console, String incoming) {

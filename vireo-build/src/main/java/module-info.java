@@ -6,7 +6,7 @@ module dev.vireo.build {
     requires dev.vireo.containers;
     requires aircompressor;
     requires java.net.http;
-    requires com.fasterxml.jackson.core;
+    requires dev.vireo.json;
     requires org.tukaani.xz;
 
     exports dev.vireo.build;

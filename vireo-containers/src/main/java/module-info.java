@@ -2,6 +2,7 @@
 module dev.vireo.containers {
     requires transitive dev.vireo.image;
     requires transitive dev.vireo.runtime;
+    requires dev.vireo.json;
     requires com.fasterxml.jackson.core;
     requires jdk.unsupported;
 

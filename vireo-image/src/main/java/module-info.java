@@ -2,11 +2,10 @@
 module dev.vireo.image {
     requires transitive dev.vireo.oci;
     requires dev.vireo.sys;
-    requires com.fasterxml.jackson.databind;
+    requires dev.vireo.json;
     requires aircompressor;
 
     exports dev.vireo.image;
-    opens dev.vireo.image to com.fasterxml.jackson.databind;
-    opens dev.vireo.image.store to com.fasterxml.jackson.databind;
-    opens dev.vireo.image.archive to com.fasterxml.jackson.databind;
+    opens dev.vireo.image.store to dev.vireo.json;
+    opens dev.vireo.image.archive to dev.vireo.json;
 }

@@ -1,6 +1,6 @@
 /** The values the OCI image and distribution specs share: digests, media types, image references. */
 module dev.vireo.oci {
-    requires com.fasterxml.jackson.annotation;
+    requires dev.vireo.json;
 
     exports dev.vireo.oci;
 }

@@ -3,6 +3,6 @@ module dev.vireo.registry {
     requires transitive dev.vireo.oci;
     requires dev.vireo.http;
     requires java.net.http;
-    requires com.fasterxml.jackson.databind;
+    requires dev.vireo.json;
     exports dev.vireo.registry;
 }

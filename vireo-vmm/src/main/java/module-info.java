@@ -3,6 +3,7 @@ module dev.vireo.vmm {
     requires dev.vireo.sys;
     requires aircompressor;
     requires dev.vireo.http;
-    requires com.fasterxml.jackson.databind;
+    requires dev.vireo.json;
     exports dev.vireo.vmm;
+    opens dev.vireo.vmm.snapshot to dev.vireo.json;
 }

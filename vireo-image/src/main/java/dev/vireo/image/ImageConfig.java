@@ -1,11 +1,10 @@
 package dev.vireo.image;
 
+import dev.vireo.json.Json.Name;
+import dev.vireo.json.Json.OmitEmpty;
 import dev.vireo.oci.Platform;
 
 import dev.vireo.oci.Digest;
-
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,33 +14,32 @@ import java.util.Map;
  * An image configuration ({@code config.md}), with the Docker extensions the builder records
  * (Healthcheck, Shell, OnBuild). Its sha256 is the image ID.
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
 public record ImageConfig(
-        @JsonProperty("created") String created,
-        @JsonProperty("author") String author,
-        @JsonProperty("architecture") String architecture,
-        @JsonProperty("os") String os,
-        @JsonProperty("variant") String variant,
-        @JsonProperty("config") Container config,
-        @JsonProperty("rootfs") RootFs rootfs,
-        @JsonProperty("history") List<History> history) {
+        String created,
+        String author,
+        String architecture,
+        String os,
+        String variant,
+        Container config,
+        RootFs rootfs,
+        List<History> history) {
 
     /** The execution parameters a container from this image starts with. */
-    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    @OmitEmpty
     public record Container(
-            @JsonProperty("User") String user,
-            @JsonProperty("ExposedPorts") Map<String, Map<String, Object>> exposedPorts,
-            @JsonProperty("Env") List<String> env,
-            @JsonProperty("Entrypoint") List<String> entrypoint,
-            @JsonProperty("Cmd") List<String> cmd,
-            @JsonProperty("Volumes") Map<String, Map<String, Object>> volumes,
-            @JsonProperty("WorkingDir") String workingDir,
-            @JsonProperty("Labels") Map<String, String> labels,
-            @JsonProperty("StopSignal") String stopSignal,
-            @JsonProperty("ArgsEscaped") Boolean argsEscaped,
-            @JsonProperty("Healthcheck") Map<String, Object> healthcheck,
-            @JsonProperty("Shell") List<String> shell,
-            @JsonProperty("OnBuild") List<String> onBuild) {
+            @Name("User") String user,
+            @Name("ExposedPorts") Map<String, Map<String, Object>> exposedPorts,
+            @Name("Env") List<String> env,
+            @Name("Entrypoint") List<String> entrypoint,
+            @Name("Cmd") List<String> cmd,
+            @Name("Volumes") Map<String, Map<String, Object>> volumes,
+            @Name("WorkingDir") String workingDir,
+            @Name("Labels") Map<String, String> labels,
+            @Name("StopSignal") String stopSignal,
+            @Name("ArgsEscaped") Boolean argsEscaped,
+            @Name("Healthcheck") Map<String, Object> healthcheck,
+            @Name("Shell") List<String> shell,
+            @Name("OnBuild") List<String> onBuild) {
 
         public static Container empty() {
             return new Container(null, null, null, null, null, null, null, null, null, null, null, null, null);
@@ -59,19 +57,18 @@ public record ImageConfig(
     }
 
     /** The layers' uncompressed digests, base first. */
-    public record RootFs(@JsonProperty("type") String type, @JsonProperty("diff_ids") List<Digest> diffIds) {
+    public record RootFs(String type, @Name("diff_ids") List<Digest> diffIds) {
         public RootFs {
             diffIds = diffIds == null ? List.of() : List.copyOf(diffIds);
         }
     }
 
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record History(
-            @JsonProperty("created") String created,
-            @JsonProperty("created_by") String createdBy,
-            @JsonProperty("author") String author,
-            @JsonProperty("comment") String comment,
-            @JsonProperty("empty_layer") Boolean emptyLayer) {}
+        public record History(
+            String created,
+            @Name("created_by") String createdBy,
+            String author,
+            String comment,
+            @Name("empty_layer") Boolean emptyLayer) {}
 
     public List<Digest> diffIds() {
         return rootfs == null ? List.of() : rootfs.diffIds();

@@ -1,26 +1,24 @@
 package dev.vireo.image;
 
+import dev.vireo.json.Json.OmitEmpty;
 import dev.vireo.oci.Descriptor;
 import dev.vireo.oci.Platform;
 
 import dev.vireo.oci.MediaTypes;
-
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /** An OCI image index or a Docker manifest list: one manifest per platform ({@code image-index.md}). */
-@JsonInclude(JsonInclude.Include.NON_EMPTY)
+@OmitEmpty
 public record ImageIndex(
-        @JsonProperty("schemaVersion") int schemaVersion,
-        @JsonProperty("mediaType") String mediaType,
-        @JsonProperty("artifactType") String artifactType,
-        @JsonProperty("manifests") List<Descriptor> manifests,
-        @JsonProperty("subject") Descriptor subject,
-        @JsonProperty("annotations") Map<String, String> annotations) implements ManifestDocument {
+        int schemaVersion,
+        String mediaType,
+        String artifactType,
+        List<Descriptor> manifests,
+        Descriptor subject,
+        Map<String, String> annotations) implements ManifestDocument {
 
     public ImageIndex {
         manifests = manifests == null ? List.of() : List.copyOf(manifests);

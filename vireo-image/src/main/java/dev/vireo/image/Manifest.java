@@ -1,11 +1,9 @@
 package dev.vireo.image;
 
+import dev.vireo.json.Json.OmitEmpty;
 import dev.vireo.oci.Descriptor;
 
 import dev.vireo.oci.MediaTypes;
-
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.util.List;
 import java.util.Map;
@@ -14,15 +12,15 @@ import java.util.Map;
  * An image manifest, OCI ({@code manifest.md}) or Docker schema 2: a config and the layers,
  * base layer first.
  */
-@JsonInclude(JsonInclude.Include.NON_EMPTY)
+@OmitEmpty
 public record Manifest(
-        @JsonProperty("schemaVersion") int schemaVersion,
-        @JsonProperty("mediaType") String mediaType,
-        @JsonProperty("artifactType") String artifactType,
-        @JsonProperty("config") Descriptor config,
-        @JsonProperty("layers") List<Descriptor> layers,
-        @JsonProperty("subject") Descriptor subject,
-        @JsonProperty("annotations") Map<String, String> annotations) implements ManifestDocument {
+        int schemaVersion,
+        String mediaType,
+        String artifactType,
+        Descriptor config,
+        List<Descriptor> layers,
+        Descriptor subject,
+        Map<String, String> annotations) implements ManifestDocument {
 
     public Manifest {
         layers = layers == null ? List.of() : List.copyOf(layers);

@@ -4,7 +4,7 @@ import dev.vireo.oci.BadContentException;
 
 import dev.vireo.oci.MediaTypes;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
 
 /** What a manifest digest names: an image manifest or an index of them. */
 public sealed interface ManifestDocument permits Manifest, ImageIndex {
@@ -18,26 +18,25 @@ public sealed interface ManifestDocument permits Manifest, ImageIndex {
      * the field optional.
      */
     static ManifestDocument parse(byte[] json, String declaredType) {
-        JsonNode tree = Json.tree(json, "manifest");
-        String mediaType = tree.path("mediaType").asText(null);
-        if (mediaType == null) mediaType = declaredType;
+        Map<String, Object> tree = Json.tree(json, "manifest");
+        String mediaType = tree.get("mediaType") instanceof String declared ? declared : declaredType;
         if (mediaType == null) {
-            mediaType = tree.has("manifests") ? MediaTypes.OCI_INDEX : MediaTypes.OCI_MANIFEST;
+            mediaType = tree.containsKey("manifests") ? MediaTypes.OCI_INDEX : MediaTypes.OCI_MANIFEST;
         }
         if (declaredType != null && !declaredType.equals(mediaType)
                 && !(MediaTypes.MANIFEST_TYPES.contains(declaredType) && sameKind(declaredType, mediaType))) {
             throw new BadContentException("manifest declares media type " + mediaType + " but was given as " + declaredType);
         }
-        if (tree.path("schemaVersion").asInt() != 2) {
-            throw new BadContentException("unsupported manifest schemaVersion " + tree.path("schemaVersion") + " (only 2)");
+        if (!Integer.valueOf(2).equals(tree.get("schemaVersion"))) {
+            throw new BadContentException("unsupported manifest schemaVersion " + tree.get("schemaVersion") + " (only 2)");
         }
         if (MediaTypes.isIndex(mediaType)) {
-            ImageIndex index = Json.read(json, ImageIndex.class, "image index");
+            ImageIndex index = Json.bind(tree, ImageIndex.class, "image index");
             return new ImageIndex(index.schemaVersion(), mediaType, index.artifactType(), index.manifests(),
                     index.subject(), index.annotations());
         }
         if (MediaTypes.isManifest(mediaType)) {
-            Manifest m = Json.read(json, Manifest.class, "image manifest");
+            Manifest m = Json.bind(tree, Manifest.class, "image manifest");
             if (m.config() == null) throw new BadContentException("image manifest has no config");
             return new Manifest(m.schemaVersion(), mediaType, m.artifactType(), m.config(), m.layers(),
                     m.subject(), m.annotations());

@@ -12,6 +12,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class IdentifiersTest {
     // DiffIDs from the example in the image spec's config.md.
@@ -68,5 +69,16 @@ class IdentifiersTest {
                 "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"layers\":[]}".getBytes(), null));
         assertThrows(BadContentException.class, () -> ManifestDocument.parse(
                 "{\"schemaVersion\":2,\"mediaType\":\"text/plain\"}".getBytes(), null));
+    }
+
+    @Test
+    void malformedFieldsAreNamedByTheirPath() {
+        BadContentException e = assertThrows(BadContentException.class, () -> ManifestDocument.parse(
+                "{\"schemaVersion\":2,\"manifests\":[{\"digest\":\"sha256:x\",\"size\":1}]}".getBytes(), null));
+        assertEquals("malformed image index: manifests[0].digest: invalid sha256 digest 'x'", e.getMessage());
+        e = assertThrows(BadContentException.class, () -> ManifestDocument.parse("{\"schemaVersion\":2,".getBytes(), null));
+        assertTrue(e.getMessage().startsWith("malformed manifest: not valid JSON at line 1, column "), e.getMessage());
+        e = assertThrows(BadContentException.class, () -> Json.read("[]".getBytes(), ImageConfig.class, "image config"));
+        assertEquals("malformed image config: expected an object", e.getMessage());
     }
 }

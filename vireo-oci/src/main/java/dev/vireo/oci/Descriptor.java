@@ -1,21 +1,20 @@
 package dev.vireo.oci;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.vireo.json.Json;
 
 import java.util.List;
 import java.util.Map;
 
 /** An OCI content descriptor: what a blob is, its digest and its size ({@code descriptor.md}). */
-@JsonInclude(JsonInclude.Include.NON_EMPTY)
+@Json.OmitEmpty
 public record Descriptor(
-        @JsonProperty("mediaType") String mediaType,
-        @JsonProperty("digest") Digest digest,
-        @JsonProperty("size") long size,
-        @JsonProperty("urls") List<String> urls,
-        @JsonProperty("annotations") Map<String, String> annotations,
-        @JsonProperty("platform") Platform platform,
-        @JsonProperty("artifactType") String artifactType) {
+        String mediaType,
+        Digest digest,
+        long size,
+        List<String> urls,
+        Map<String, String> annotations,
+        Platform platform,
+        String artifactType) {
 
     public Descriptor {
         if (digest == null) throw new BadContentException("descriptor without a digest");

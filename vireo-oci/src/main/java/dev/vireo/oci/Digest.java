@@ -1,7 +1,6 @@
 package dev.vireo.oci;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
+import dev.vireo.json.Json;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -14,8 +13,9 @@ import java.util.regex.Pattern;
 /**
  * A content digest as the OCI image spec writes it, {@code algorithm:encoded} (descriptor.md).
  * Only the registered, verifiable algorithms are accepted: sha256 (64 lowercase hex digits) and
- * sha512 (128); anything else is a {@link BadContentException}.
+ * sha512 (128); anything else is a {@link BadContentException}. In JSON it is that string.
  */
+@Json.Text
 public record Digest(String algorithm, String encoded) implements Comparable<Digest> {
     private static final Pattern ALGORITHM = Pattern.compile("[a-z0-9]+(?:[+._-][a-z0-9]+)*");
     private static final Pattern HEX = Pattern.compile("[a-f0-9]+");
@@ -33,7 +33,6 @@ public record Digest(String algorithm, String encoded) implements Comparable<Dig
     }
 
     /** Parses {@code sha256:<64 hex>}. */
-    @JsonCreator
     public static Digest parse(String text) {
         int colon = text == null ? -1 : text.indexOf(':');
         if (colon <= 0) throw new BadContentException("invalid digest '" + text + "' (expected sha256:<hex>)");
@@ -92,7 +91,6 @@ public record Digest(String algorithm, String encoded) implements Comparable<Dig
         return encoded.substring(0, 12);
     }
 
-    @JsonValue
     @Override
     public String toString() {
         return algorithm + ":" + encoded;

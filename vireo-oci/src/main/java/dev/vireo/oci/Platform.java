@@ -1,18 +1,17 @@
 package dev.vireo.oci;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.vireo.json.Json;
 
 import java.util.List;
 
 /** The platform an image in an index runs on ({@code image-index.md}). */
-@JsonInclude(JsonInclude.Include.NON_EMPTY)
+@Json.OmitEmpty
 public record Platform(
-        @JsonProperty("architecture") String architecture,
-        @JsonProperty("os") String os,
-        @JsonProperty("os.version") String osVersion,
-        @JsonProperty("os.features") List<String> osFeatures,
-        @JsonProperty("variant") String variant) {
+        String architecture,
+        String os,
+        @Json.Name("os.version") String osVersion,
+        @Json.Name("os.features") List<String> osFeatures,
+        String variant) {
 
     /** The platform this store runs images for. */
     public static Platform host() {

@@ -1,7 +1,6 @@
 package dev.vireo.registry;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vireo.json.Json;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,10 +19,9 @@ public final class DockerCredentials {
         Path file = dir != null ? Path.of(dir, "config.json") : Path.of(System.getProperty("user.home"), ".docker", "config.json");
         if (!Files.isRegularFile(file)) return Optional.empty();
         try {
-            JsonNode auths = new ObjectMapper().readTree(file.toFile()).path("auths");
+            Object config = Json.parse(Files.readAllBytes(file), file.toString());
             for (String key : new String[] {registry, "https://" + registry, "http://" + registry}) {
-                String auth = auths.path(key).path("auth").asText(null);
-                if (auth == null) continue;
+                if (!(Json.at(config, "auths", key, "auth") instanceof String auth)) continue;
                 String decoded = new String(Base64.getDecoder().decode(auth), StandardCharsets.UTF_8);
                 int colon = decoded.indexOf(':');
                 if (colon > 0) return Optional.of(new String[] {decoded.substring(0, colon), decoded.substring(colon + 1)});

@@ -9,10 +9,9 @@ import dev.vireo.oci.MediaTypes;
 import dev.vireo.oci.Digest;
 import dev.vireo.oci.Platform;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vireo.json.Json;
+import dev.vireo.json.JsonException;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,8 +24,6 @@ import java.util.Map;
  */
 public record Manifest(String mediaType, String artifactType, Descriptor config, List<Descriptor> layers,
                        List<Descriptor> manifests, Descriptor subject, Map<String, String> annotations) {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     public boolean isIndex() {
         return MediaTypes.isIndex(mediaType);
     }
@@ -44,15 +41,14 @@ public record Manifest(String mediaType, String artifactType, Descriptor config,
      * generic); it must agree with the document's own {@code mediaType} when both are given.
      */
     public static Manifest parse(byte[] data, String contentType) {
-        JsonNode root;
+        Object parsed;
         try {
-            root = JSON.readTree(data);
-        } catch (IOException e) {
-            throw invalid("manifest is not valid JSON: " + firstLine(e.getMessage()));
+            parsed = Json.parse(data, "manifest");
+        } catch (JsonException e) {
+            throw invalid("manifest is " + e.problem());
         }
-        if (root == null || !root.isObject()) throw invalid("manifest is not a JSON object");
-        JsonNode version = root.get("schemaVersion");
-        if (version == null || !version.isInt() || version.intValue() != 2) throw invalid("schemaVersion must be 2");
+        if (!(parsed instanceof Map<?, ?> root)) throw invalid("manifest is not a JSON object");
+        if (!Integer.valueOf(2).equals(root.get("schemaVersion"))) throw invalid("schemaVersion must be 2");
         String declared = text(root, "mediaType");
         String type = contentType == null ? null : contentType.split(";")[0].strip();
         if (type != null && (type.isEmpty() || type.equals("application/json") || type.equals("application/octet-stream"))) type = null;
@@ -61,38 +57,36 @@ public record Manifest(String mediaType, String artifactType, Descriptor config,
         }
         String mediaType = declared != null ? declared : type;
         if (mediaType == null) {
-            mediaType = root.has("manifests") ? MediaTypes.OCI_INDEX : MediaTypes.OCI_MANIFEST;
+            mediaType = root.containsKey("manifests") ? MediaTypes.OCI_INDEX : MediaTypes.OCI_MANIFEST;
         }
         Map<String, String> annotations = stringMap(root.get("annotations"));
-        Descriptor subject = root.has("subject") ? descriptor(root.get("subject"), "subject") : null;
+        Descriptor subject = root.containsKey("subject") ? descriptor(root.get("subject"), "subject") : null;
         String artifactType = text(root, "artifactType");
         if (MediaTypes.isIndex(mediaType)) {
-            JsonNode manifests = root.get("manifests");
-            if (manifests == null || !manifests.isArray()) throw invalid("an index needs a manifests array");
+            if (!(root.get("manifests") instanceof List<?> manifests)) throw invalid("an index needs a manifests array");
             List<Descriptor> children = new ArrayList<>();
-            for (JsonNode child : manifests) children.add(descriptor(child, "manifests[]"));
+            for (Object child : manifests) children.add(descriptor(child, "manifests[]"));
             return new Manifest(mediaType, artifactType, null, List.of(), List.copyOf(children), subject, annotations);
         }
         if (MediaTypes.isManifest(mediaType)) {
-            JsonNode config = root.get("config");
+            Object config = root.get("config");
             if (config == null) throw invalid("a manifest needs a config descriptor");
-            JsonNode layers = root.get("layers");
-            if (layers == null || !layers.isArray()) throw invalid("a manifest needs a layers array");
+            if (!(root.get("layers") instanceof List<?> layers)) throw invalid("a manifest needs a layers array");
             List<Descriptor> layerList = new ArrayList<>();
-            for (JsonNode layer : layers) layerList.add(descriptor(layer, "layers[]"));
+            for (Object layer : layers) layerList.add(descriptor(layer, "layers[]"));
             return new Manifest(mediaType, artifactType, descriptor(config, "config"), List.copyOf(layerList), List.of(), subject, annotations);
         }
         throw invalid("unsupported manifest media type " + mediaType);
     }
 
-    private static Descriptor descriptor(JsonNode node, String where) {
-        if (node == null || !node.isObject()) throw invalid(where + " is not a descriptor object");
+    private static Descriptor descriptor(Object value, String where) {
+        if (!(value instanceof Map<?, ?> node)) throw invalid(where + " is not a descriptor object");
         String mediaType = text(node, "mediaType");
         if (mediaType == null) throw invalid(where + " has no mediaType");
         String digest = text(node, "digest");
         if (digest == null) throw invalid(where + " has no digest");
-        JsonNode size = node.get("size");
-        if (size == null || !size.canConvertToLong() || size.longValue() < 0) throw invalid(where + " has no valid size");
+        long size = node.get("size") instanceof Integer i ? i : node.get("size") instanceof Long l ? l : -1;
+        if (size < 0) throw invalid(where + " has no valid size");
         Digest parsed;
         try {
             parsed = Digest.parse(digest);
@@ -100,39 +94,35 @@ public record Manifest(String mediaType, String artifactType, Descriptor config,
             throw invalid(where + ": " + e.getMessage());
         }
         List<String> urls = new ArrayList<>();
-        JsonNode urlNode = node.get("urls");
-        if (urlNode != null && urlNode.isArray()) urlNode.forEach(u -> urls.add(u.asText()));
-        JsonNode platform = node.get("platform");
-        Platform parsedPlatform = platform != null && platform.isObject()
-                ? new Platform(platform.path("architecture").asText(""), platform.path("os").asText(""), text(platform, "os.version"),
+        if (node.get("urls") instanceof List<?> list) list.forEach(u -> urls.add(String.valueOf(u)));
+        Platform parsedPlatform = node.get("platform") instanceof Map<?, ?> platform
+                ? new Platform(orEmpty(text(platform, "architecture")), orEmpty(text(platform, "os")), text(platform, "os.version"),
                         null, text(platform, "variant"))
                 : null;
-        return new Descriptor(mediaType, parsed, size.longValue(), urls, stringMap(node.get("annotations")), parsedPlatform,
+        return new Descriptor(mediaType, parsed, size, urls, stringMap(node.get("annotations")), parsedPlatform,
                 text(node, "artifactType"));
     }
 
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) return null;
-        if (!value.isTextual()) throw invalid(field + " must be a string");
-        return value.textValue();
+    private static String text(Map<?, ?> node, String field) {
+        Object value = node.get(field);
+        if (value == null) return null;
+        if (!(value instanceof String s)) throw invalid(field + " must be a string");
+        return s;
     }
 
-    private static Map<String, String> stringMap(JsonNode node) {
-        if (node == null || node.isNull()) return Map.of();
-        if (!node.isObject()) throw invalid("annotations must be an object");
+    private static String orEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static Map<String, String> stringMap(Object value) {
+        if (value == null) return Map.of();
+        if (!(value instanceof Map<?, ?> node)) throw invalid("annotations must be an object");
         Map<String, String> map = new LinkedHashMap<>();
-        node.properties().forEach(e -> map.put(e.getKey(), e.getValue().asText()));
+        node.forEach((k, v) -> map.put((String) k, String.valueOf(v)));
         return map;
     }
 
     private static RegistryException invalid(String message) {
         return new RegistryException(ErrorCode.MANIFEST_INVALID, message);
-    }
-
-    private static String firstLine(String text) {
-        if (text == null) return "";
-        int newline = text.indexOf('\n');
-        return newline < 0 ? text : text.substring(0, newline);
     }
 }

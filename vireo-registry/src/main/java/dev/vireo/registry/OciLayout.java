@@ -6,10 +6,8 @@ import dev.vireo.oci.MediaTypes;
 
 import dev.vireo.oci.Digest;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vireo.json.Json;
+import dev.vireo.json.JsonException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +18,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Iterator;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -33,7 +34,6 @@ import java.util.UUID;
  */
 public final class OciLayout implements LocalContent {
     private static final String REF_NAME = "org.opencontainers.image.ref.name";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final Path directory;
 
     private OciLayout(Path directory) {
@@ -100,10 +100,10 @@ public final class OciLayout implements LocalContent {
 
     @Override
     public synchronized Optional<Descriptor> lookup(String name) throws IOException {
-        for (JsonNode entry : index().path("manifests")) {
-            if (name.equals(entry.path("annotations").path(REF_NAME).asText(null))) {
-                return Optional.of(new Descriptor(entry.path("mediaType").asText(), Digest.parse(entry.path("digest").asText()),
-                        entry.path("size").asLong()));
+        for (Object entry : manifests(index())) {
+            if (name.equals(Json.at(entry, "annotations", REF_NAME))) {
+                Descriptor found = Json.bind(entry, Descriptor.class);
+                return Optional.of(new Descriptor(found.mediaType(), found.digest(), found.size()));
             }
         }
         return Optional.empty();
@@ -111,23 +111,34 @@ public final class OciLayout implements LocalContent {
 
     @Override
     public synchronized void tag(String name, Descriptor manifest) throws IOException {
-        ObjectNode index = index();
-        ArrayNode manifests = index.withArray("manifests");
-        for (Iterator<JsonNode> it = manifests.iterator(); it.hasNext(); ) {
-            if (name.equals(it.next().path("annotations").path(REF_NAME).asText(null))) it.remove();
-        }
-        ObjectNode entry = manifests.addObject();
+        Map<String, Object> index = index();
+        List<Object> manifests = manifests(index);
+        manifests.removeIf(entry -> name.equals(Json.at(entry, "annotations", REF_NAME)));
+        Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("mediaType", manifest.mediaType());
         entry.put("digest", manifest.digest().toString());
         entry.put("size", manifest.size());
-        entry.putObject("annotations").put(REF_NAME, name);
-        writeAtomically(directory.resolve("index.json"), JSON.writeValueAsBytes(index));
+        entry.put("annotations", Map.of(REF_NAME, name));
+        manifests.add(entry);
+        index.put("manifests", manifests);
+        writeAtomically(directory.resolve("index.json"), Json.write(index, Json.Style.COMPACT));
     }
 
-    private ObjectNode index() throws IOException {
-        JsonNode node = JSON.readTree(directory.resolve("index.json").toFile());
-        if (!(node instanceof ObjectNode object)) throw new IOException(directory.resolve("index.json") + " is not a JSON object");
-        return object;
+    /** {@code index.json} as a tree, so that what this class does not model is written back as it was. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> index() throws IOException {
+        Path file = directory.resolve("index.json");
+        try {
+            if (Json.parse(Files.readAllBytes(file), file.toString()) instanceof Map<?, ?> object) return (Map<String, Object>) object;
+        } catch (JsonException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        throw new IOException(file + " is not a JSON object");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> manifests(Map<String, Object> index) {
+        return index.get("manifests") instanceof List<?> list ? (List<Object>) list : new ArrayList<>();
     }
 
     private static void writeAtomically(Path target, byte[] data) throws IOException {

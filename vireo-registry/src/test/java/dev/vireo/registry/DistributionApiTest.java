@@ -15,6 +15,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -347,14 +349,27 @@ class DistributionApiTest {
         Digest orphan = registry.pushBlob("app", RegistryFixture.random(4096, 14));
         GarbageCollector.Result recent = GarbageCollector.collect(root, java.time.Duration.ofHours(1), false);
         assertEquals(0, recent.blobsRemoved(), "everything is younger than the grace period");
-        GarbageCollector.Result dry = GarbageCollector.collect(root, java.time.Duration.ZERO, true);
+        ageStoredFiles();
+        GarbageCollector.Result dry = GarbageCollector.collect(root, java.time.Duration.ofHours(1), true);
         assertEquals(1, dry.blobsRemoved());
         assertEquals(200, registry.head("/v2/app/blobs/" + orphan).statusCode(), "a dry run removes nothing");
-        GarbageCollector.Result result = GarbageCollector.collect(root, java.time.Duration.ZERO, false);
+        ageStoredFiles();
+        GarbageCollector.Result result = GarbageCollector.collect(root, java.time.Duration.ofHours(1), false);
         assertEquals(1, result.blobsRemoved());
         assertEquals(4096, result.bytesRemoved());
         assertEquals(3, result.blobsKept());
         assertError(registry.head("/v2/app/blobs/" + orphan), 404, "BLOB_UNKNOWN");
         assertArrayEquals(manifest, registry.sendBytes(registry.request("/v2/app/manifests/v1")).body());
+    }
+
+    /**
+     * Makes everything stored two hours old: older than the grace period by the clock, not by the
+     * test waiting (a collection in the millisecond of a push or a read keeps the blob, as it should).
+     */
+    private void ageStoredFiles() throws IOException {
+        FileTime twoHoursAgo = FileTime.from(Instant.now().minus(java.time.Duration.ofHours(2)));
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) Files.setLastModifiedTime(file, twoHoursAgo);
+        }
     }
 }

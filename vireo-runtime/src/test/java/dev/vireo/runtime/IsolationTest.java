@@ -54,11 +54,12 @@ class IsolationTest {
 
     @Test
     void theProcessIsPidOneAndSeesNoHostProcess(@TempDir Path dir) {
-        Fixtures.Result r = both(dir, sh("echo $$; ls /proc | grep -c '^[0-9][0-9]*$'; ps -o pid,comm | wc -l"));
-        String[] lines = r.out().split("\n");
-        assertEquals("1", lines[0]);
-        assertTrue(Integer.parseInt(lines[1]) <= 4, "only sh, ls and grep: " + r.out());
-        assertTrue(Integer.parseInt(lines[2]) <= 4, "ps sees only the container: " + r.out());
+        // Counts depend on which pipeline processes have started yet, so the script prints only
+        // the verdicts, which both runtimes must agree on: the host's hundreds never show.
+        Fixtures.Result r = both(dir, sh("echo $$; n=$(ls /proc | grep -c '^[0-9][0-9]*$'); echo \"proc: $n\" >&2;"
+                + " [ $n -le 5 ] && echo 'only sh, ls and grep in /proc';"
+                + " p=$(ps -o pid,comm | wc -l); [ $p -le 6 ] && echo 'ps sees only the container'"));
+        assertEquals("1\nonly sh, ls and grep in /proc\nps sees only the container\n", r.out(), r.err());
     }
 
     @Test
@@ -142,13 +143,18 @@ class IsolationTest {
     @Test
     void aCpuQuotaOfHalfACoreGivesAboutHalfACore(@TempDir Path dir) {
         Spec spec = Fixtures.spec("probe", "spin", "1500");
+        double free = share(Fixtures.vireo(runtime, Fixtures.bundle(dir.resolve("free"), spec)).out());
         Resources resources = spec.linux().resources().withCpu(Resources.Cpu.quota(50_000, 100_000));
         Path bundle = Fixtures.bundle(dir, spec.withLinux(spec.linux().withResources(resources)));
         double vireo = share(Fixtures.vireo(runtime, bundle).out());
         double runc = share(Fixtures.runc(bundle).out());
-        System.err.printf("CPU share with a quota of 0.5: Vireo %.2f, runc %.2f%n", vireo, runc);
-        // The quota caps the share at 0.5; a busy machine may give less. Without a quota a spinner gets up to 1.
-        for (double share : new double[] {vireo, runc}) assertTrue(share > 0.25 && share < 0.6, "share " + share);
+        System.err.printf("CPU share with a quota of 0.5: Vireo %.2f, runc %.2f; without a quota %.2f%n", vireo, runc, free);
+        // The quota caps the share at 0.5; a busy machine gives less, as much as it just gave a
+        // spinner without a quota, so that is what "about half a core" is measured against.
+        double expected = Math.min(0.5, free);
+        for (double share : new double[] {vireo, runc}) {
+            assertTrue(share > expected * 0.6 && share < 0.6, "share " + share + ", expected about " + expected);
+        }
     }
 
     private static double share(String out) {

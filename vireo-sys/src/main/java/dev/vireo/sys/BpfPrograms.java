@@ -1,13 +1,9 @@
 package dev.vireo.sys;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -21,8 +17,7 @@ public final class BpfPrograms {
     private static final int BPF_PROG_LOAD = 5, BPF_PROG_ATTACH = 8;
     private static final long SYS_BPF = 321, ATTR_BYTES = 128, LOG_BYTES = 16384;
 
-    private static final MethodHandle BPF = Native.errnoFunction("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.firstVariadicArg(1));
+    private static final Downcall BPF = Downcall.of("syscall");
 
     private BpfPrograms() {}
 
@@ -43,15 +38,13 @@ public final class BpfPrograms {
             attr.set(JAVA_INT, 28, (int) LOG_BYTES);
             attr.set(JAVA_LONG, 32, log.address());
             MemorySegment state = Native.errnoState();
-            long fd = (long) BPF.invokeExact(state, SYS_BPF, BPF_PROG_LOAD, attr, (int) ATTR_BYTES);
+            long fd = BPF.call(SYS_BPF, BPF_PROG_LOAD, attr.address(), (int) ATTR_BYTES);
             if (fd < 0) {
                 String verifier = log.getString(0, StandardCharsets.UTF_8).strip().replace('\n', ' ');
                 throw new SysException("bpf(BPF_PROG_LOAD" + (verifier.isEmpty() ? "" : ": " + verifier) + ")",
                         Native.errno(state));
             }
             return Fd.own((int) fd);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
@@ -64,10 +57,8 @@ public final class BpfPrograms {
             attr.set(JAVA_INT, 8, attachType);
             attr.set(JAVA_INT, 12, flags);
             MemorySegment state = Native.errnoState();
-            long r = (long) BPF.invokeExact(state, SYS_BPF, BPF_PROG_ATTACH, attr, (int) ATTR_BYTES);
+            long r = BPF.call(SYS_BPF, BPF_PROG_ATTACH, attr.address(), (int) ATTR_BYTES);
             if (r < 0) throw Native.failure("bpf(BPF_PROG_ATTACH)", state);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 }

@@ -1,9 +1,6 @@
 package dev.vireo.sys;
 
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 
 /** Linux errno values: symbolic names (x86-64 numbering) and the C library's descriptions. */
 public final class Errno {
@@ -35,8 +32,7 @@ public final class Errno {
             "EKEYREVOKED", "EKEYREJECTED", "EOWNERDEAD", "ENOTRECOVERABLE", "ERFKILL", null
     };
 
-    private static final MethodHandle STRERROR = Native.function("strerror",
-            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final Downcall STRERROR = Downcall.of("strerror");
 
     private Errno() {}
 
@@ -47,11 +43,7 @@ public final class Errno {
 
     /** The C library's description, such as {@code "Permission denied"}. */
     public static String describe(int errno) {
-        try {
-            MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
-            return text.reinterpret(Long.MAX_VALUE).getString(0);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        MemorySegment text = MemorySegment.ofAddress(STRERROR.call(errno));
+        return text.reinterpret(Long.MAX_VALUE).getString(0);
     }
 }

@@ -1,14 +1,7 @@
 package dev.vireo.sys;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /** open, close, read, write, pread and pwrite on raw descriptors. */
 public final class FileIo {
@@ -16,18 +9,12 @@ public final class FileIo {
             O_NOCTTY = 0400, O_TRUNC = 01000, O_APPEND = 02000, O_NONBLOCK = 04000,
             O_DIRECTORY = 0200000, O_NOFOLLOW = 0400000, O_CLOEXEC = 02000000, O_PATH = 010000000;
 
-    private static final MethodHandle OPEN = Native.errnoFunction("open",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle CLOSE = Native.errnoFunction("close",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle READ = Native.errnoFunction("read",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle WRITE = Native.errnoFunction("write",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle PREAD = Native.errnoFunction("pread64",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle PWRITE = Native.errnoFunction("pwrite64",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    private static final Downcall OPEN = Downcall.of("open");
+    private static final Downcall CLOSE = Downcall.of("close");
+    private static final Downcall READ = Downcall.of("read");
+    private static final Downcall WRITE = Downcall.of("write");
+    private static final Downcall PREAD = Downcall.of("pread64");
+    private static final Downcall PWRITE = Downcall.of("pwrite64");
 
     private FileIo() {}
 
@@ -35,11 +22,9 @@ public final class FileIo {
     public static Fd open(String path, int flags, int mode) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Native.errnoState();
-            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), flags | O_CLOEXEC, mode);
+            int fd = (int) OPEN.call(arena.allocateFrom(path).address(), flags | O_CLOEXEC, mode);
             if (fd < 0) throw Native.failure("open(" + path + ")", state);
             return Fd.own(fd);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
@@ -48,59 +33,39 @@ public final class FileIo {
     }
 
     static void close(int fd) {
-        try {
-            MemorySegment state = Native.errnoState();
-            int r = (int) CLOSE.invokeExact(state, fd);
-            // Linux releases the descriptor even when close reports EINTR; retrying would be wrong.
-            if (r < 0 && Native.errno(state) != Errno.EINTR) throw Native.failure("close(" + fd + ")", state);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        MemorySegment state = Native.errnoState();
+        int r = (int) CLOSE.call(fd);
+        // Linux releases the descriptor even when close reports EINTR; retrying would be wrong.
+        if (r < 0 && Native.errno(state) != Errno.EINTR) throw Native.failure("close(" + fd + ")", state);
     }
 
     /** read(2) into the whole of {@code buffer}; returns the bytes read, 0 at end of file. */
     public static long read(Fd fd, MemorySegment buffer) {
-        try {
-            MemorySegment state = Native.errnoState();
-            long n = (long) READ.invokeExact(state, fd.value(), buffer, buffer.byteSize());
-            if (n < 0) throw Native.failure("read(" + fd + ")", state);
-            return n;
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        MemorySegment state = Native.errnoState();
+        long n = READ.call(fd.value(), buffer.address(), buffer.byteSize());
+        if (n < 0) throw Native.failure("read(" + fd + ")", state);
+        return n;
     }
 
     /** write(2) of the whole of {@code buffer}; returns the bytes written, which may be fewer. */
     public static long write(Fd fd, MemorySegment buffer) {
-        try {
-            MemorySegment state = Native.errnoState();
-            long n = (long) WRITE.invokeExact(state, fd.value(), buffer, buffer.byteSize());
-            if (n < 0) throw Native.failure("write(" + fd + ")", state);
-            return n;
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        MemorySegment state = Native.errnoState();
+        long n = WRITE.call(fd.value(), buffer.address(), buffer.byteSize());
+        if (n < 0) throw Native.failure("write(" + fd + ")", state);
+        return n;
     }
 
     public static long pread(Fd fd, MemorySegment buffer, long offset) {
-        try {
-            MemorySegment state = Native.errnoState();
-            long n = (long) PREAD.invokeExact(state, fd.value(), buffer, buffer.byteSize(), offset);
-            if (n < 0) throw Native.failure("pread(" + fd + ")", state);
-            return n;
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        MemorySegment state = Native.errnoState();
+        long n = PREAD.call(fd.value(), buffer.address(), buffer.byteSize(), offset);
+        if (n < 0) throw Native.failure("pread(" + fd + ")", state);
+        return n;
     }
 
     public static long pwrite(Fd fd, MemorySegment buffer, long offset) {
-        try {
-            MemorySegment state = Native.errnoState();
-            long n = (long) PWRITE.invokeExact(state, fd.value(), buffer, buffer.byteSize(), offset);
-            if (n < 0) throw Native.failure("pwrite(" + fd + ")", state);
-            return n;
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        MemorySegment state = Native.errnoState();
+        long n = PWRITE.call(fd.value(), buffer.address(), buffer.byteSize(), offset);
+        if (n < 0) throw Native.failure("pwrite(" + fd + ")", state);
+        return n;
     }
 }

@@ -1,16 +1,12 @@
 package dev.vireo.sys;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
@@ -25,20 +21,13 @@ public final class FileMetadata {
     public static final int XATTR_CREATE = 1, XATTR_REPLACE = 2;
     private static final int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100;
 
-    private static final MethodHandle MKNOD = Native.errnoFunction("mknod",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle LCHOWN = Native.errnoFunction("lchown",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    private static final MethodHandle CHMOD = Native.errnoFunction("chmod",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle LSETXATTR = Native.errnoFunction("lsetxattr",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle LGETXATTR = Native.errnoFunction("lgetxattr",
-            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
-    private static final MethodHandle LLISTXATTR = Native.errnoFunction("llistxattr",
-            FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
-    private static final MethodHandle UTIMENSAT = Native.errnoFunction("utimensat",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    private static final Downcall MKNOD = Downcall.of("mknod");
+    private static final Downcall LCHOWN = Downcall.of("lchown");
+    private static final Downcall CHMOD = Downcall.of("chmod");
+    private static final Downcall LSETXATTR = Downcall.of("lsetxattr");
+    private static final Downcall LGETXATTR = Downcall.of("lgetxattr");
+    private static final Downcall LLISTXATTR = Downcall.of("llistxattr");
+    private static final Downcall UTIMENSAT = Downcall.of("utimensat");
 
     private FileMetadata() {}
 
@@ -59,20 +48,16 @@ public final class FileMetadata {
     public static void mknod(String path, int mode, long dev) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Native.errnoState();
-            int r = (int) MKNOD.invokeExact(state, arena.allocateFrom(path), mode, dev);
+            int r = (int) MKNOD.call(arena.allocateFrom(path).address(), mode, dev);
             if (r < 0) throw Native.failure("mknod(" + path + ")", state);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
     public static void lchown(String path, int uid, int gid) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Native.errnoState();
-            int r = (int) LCHOWN.invokeExact(state, arena.allocateFrom(path), uid, gid);
+            int r = (int) LCHOWN.call(arena.allocateFrom(path).address(), uid, gid);
             if (r < 0) throw Native.failure("lchown(" + path + ")", state);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
@@ -80,10 +65,8 @@ public final class FileMetadata {
     public static void chmod(String path, int mode) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Native.errnoState();
-            int r = (int) CHMOD.invokeExact(state, arena.allocateFrom(path), mode & 07777);
+            int r = (int) CHMOD.call(arena.allocateFrom(path).address(), mode & 07777);
             if (r < 0) throw Native.failure("chmod(" + path + ")", state);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
@@ -92,11 +75,9 @@ public final class FileMetadata {
             MemorySegment state = Native.errnoState();
             MemorySegment data = arena.allocate(Math.max(1, value.length));
             MemorySegment.copy(value, 0, data, JAVA_BYTE, 0, value.length);
-            int r = (int) LSETXATTR.invokeExact(state, arena.allocateFrom(path), arena.allocateFrom(name), data,
+            int r = (int) LSETXATTR.call(arena.allocateFrom(path).address(), arena.allocateFrom(name).address(), data.address(),
                     (long) value.length, flags);
             if (r < 0) throw Native.failure("lsetxattr(" + path + ", " + name + ")", state);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
@@ -106,19 +87,17 @@ public final class FileMetadata {
             MemorySegment state = Native.errnoState();
             MemorySegment cPath = arena.allocateFrom(path), cName = arena.allocateFrom(name);
             while (true) {
-                long size = (long) LGETXATTR.invokeExact(state, cPath, cName, MemorySegment.NULL, 0L);
+                long size = LGETXATTR.call(cPath.address(), cName.address(), 0, 0L);
                 if (size < 0) {
                     if (Native.errno(state) == Errno.ENODATA) return null;
                     throw Native.failure("lgetxattr(" + path + ", " + name + ")", state);
                 }
                 MemorySegment buffer = arena.allocate(Math.max(1, size));
-                long n = (long) LGETXATTR.invokeExact(state, cPath, cName, buffer, size);
+                long n = LGETXATTR.call(cPath.address(), cName.address(), buffer.address(), size);
                 if (n < 0 && Native.errno(state) == Errno.ERANGE) continue;
                 if (n < 0) throw Native.failure("lgetxattr(" + path + ", " + name + ")", state);
                 return buffer.asSlice(0, n).toArray(JAVA_BYTE);
             }
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
@@ -128,14 +107,14 @@ public final class FileMetadata {
             MemorySegment state = Native.errnoState();
             MemorySegment cPath = arena.allocateFrom(path);
             while (true) {
-                long size = (long) LLISTXATTR.invokeExact(state, cPath, MemorySegment.NULL, 0L);
+                long size = LLISTXATTR.call(cPath.address(), 0, 0L);
                 if (size < 0) {
                     if (Native.errno(state) == Errno.EOPNOTSUPP) return List.of();
                     throw Native.failure("llistxattr(" + path + ")", state);
                 }
                 if (size == 0) return List.of();
                 MemorySegment buffer = arena.allocate(size);
-                long n = (long) LLISTXATTR.invokeExact(state, cPath, buffer, size);
+                long n = LLISTXATTR.call(cPath.address(), buffer.address(), size);
                 if (n < 0 && Native.errno(state) == Errno.ERANGE) continue;
                 if (n < 0) throw Native.failure("llistxattr(" + path + ")", state);
                 List<String> names = new ArrayList<>();
@@ -149,8 +128,6 @@ public final class FileMetadata {
                 }
                 return names;
             }
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
@@ -163,10 +140,8 @@ public final class FileMetadata {
             times.set(JAVA_LONG, 8, atimeNanos);
             times.set(JAVA_LONG, 16, mtimeSeconds);
             times.set(JAVA_LONG, 24, mtimeNanos);
-            int r = (int) UTIMENSAT.invokeExact(state, AT_FDCWD, arena.allocateFrom(path), times, AT_SYMLINK_NOFOLLOW);
+            int r = (int) UTIMENSAT.call(AT_FDCWD, arena.allocateFrom(path).address(), times.address(), AT_SYMLINK_NOFOLLOW);
             if (r < 0) throw Native.failure("utimensat(" + path + ")", state);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 }

@@ -1,16 +1,10 @@
 package dev.vireo.sys;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * mount(2) and umount2(2), and the newer file-system-context calls (fsopen, fsconfig, fsmount,
@@ -26,18 +20,12 @@ public final class Mounts {
     private static final int FSOPEN_CLOEXEC = 1, FSMOUNT_CLOEXEC = 1, FSCONFIG_SET_STRING = 1,
             FSCONFIG_CMD_CREATE = 6, MOVE_MOUNT_F_EMPTY_PATH = 4, AT_FDCWD = -100;
 
-    private static final MethodHandle MOUNT = Native.errnoFunction("mount",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
-    private static final MethodHandle UMOUNT2 = Native.errnoFunction("umount2",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle FSOPEN = Native.errnoFunction("fsopen",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle FSCONFIG = Native.errnoFunction("fsconfig",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-    private static final MethodHandle FSMOUNT = Native.errnoFunction("fsmount",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle MOVE_MOUNT = Native.errnoFunction("move_mount",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final Downcall MOUNT = Downcall.of("mount");
+    private static final Downcall UMOUNT2 = Downcall.of("umount2");
+    private static final Downcall FSOPEN = Downcall.of("fsopen");
+    private static final Downcall FSCONFIG = Downcall.of("fsconfig");
+    private static final Downcall FSMOUNT = Downcall.of("fsmount");
+    private static final Downcall MOVE_MOUNT = Downcall.of("move_mount");
 
     private Mounts() {}
 
@@ -45,21 +33,17 @@ public final class Mounts {
     public static void mount(String source, String target, String type, long flags, String data) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Native.errnoState();
-            int r = (int) MOUNT.invokeExact(state, text(arena, source), arena.allocateFrom(target), text(arena, type),
-                    flags, text(arena, data));
+            int r = (int) MOUNT.call(text(arena, source).address(), arena.allocateFrom(target).address(), text(arena, type).address(),
+                    flags, text(arena, data).address());
             if (r < 0) throw Native.failure("mount(" + (type == null ? "" : type + " ") + "on " + target + ")", state);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
     public static void umount(String target, int flags) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Native.errnoState();
-            int r = (int) UMOUNT2.invokeExact(state, arena.allocateFrom(target), flags);
+            int r = (int) UMOUNT2.call(arena.allocateFrom(target).address(), flags);
             if (r < 0) throw Native.failure("umount2(" + target + ")", state);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
@@ -72,26 +56,24 @@ public final class Mounts {
     public static void mountWithContext(String type, String target, List<Map.Entry<String, String>> options) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Native.errnoState();
-            int fsfd = (int) FSOPEN.invokeExact(state, arena.allocateFrom(type), FSOPEN_CLOEXEC);
+            int fsfd = (int) FSOPEN.call(arena.allocateFrom(type).address(), FSOPEN_CLOEXEC);
             if (fsfd < 0) throw Native.failure("fsopen(" + type + ")", state);
             try (Fd context = Fd.own(fsfd)) {
                 for (Map.Entry<String, String> option : options) {
-                    int r = (int) FSCONFIG.invokeExact(state, fsfd, FSCONFIG_SET_STRING, arena.allocateFrom(option.getKey()),
-                            text(arena, option.getValue()), 0);
+                    int r = (int) FSCONFIG.call(fsfd, FSCONFIG_SET_STRING, arena.allocateFrom(option.getKey()).address(),
+                            text(arena, option.getValue()).address(), 0);
                     if (r < 0) throw withLog(Native.failure("fsconfig(" + option.getKey() + ")", state), context);
                 }
-                int r = (int) FSCONFIG.invokeExact(state, fsfd, FSCONFIG_CMD_CREATE, MemorySegment.NULL, MemorySegment.NULL, 0);
+                int r = (int) FSCONFIG.call(fsfd, FSCONFIG_CMD_CREATE, 0, 0, 0);
                 if (r < 0) throw withLog(Native.failure("fsconfig(create " + type + ")", state), context);
-                int mfd = (int) FSMOUNT.invokeExact(state, fsfd, FSMOUNT_CLOEXEC, 0);
+                int mfd = (int) FSMOUNT.call(fsfd, FSMOUNT_CLOEXEC, 0);
                 if (mfd < 0) throw Native.failure("fsmount(" + type + ")", state);
                 try (Fd mounted = Fd.own(mfd)) {
-                    r = (int) MOVE_MOUNT.invokeExact(state, mfd, arena.allocateFrom(""), AT_FDCWD,
-                            arena.allocateFrom(target), MOVE_MOUNT_F_EMPTY_PATH);
+                    r = (int) MOVE_MOUNT.call(mfd, arena.allocateFrom("").address(), AT_FDCWD,
+                            arena.allocateFrom(target).address(), MOVE_MOUNT_F_EMPTY_PATH);
                     if (r < 0) throw Native.failure("move_mount(" + target + ")", state);
                 }
             }
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 

@@ -33,10 +33,14 @@ final class Native {
 
     /** A libc function whose errno is captured; the handle's first parameter is the state segment. */
     static MethodHandle errnoFunction(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        return LINKER.downcallHandle(symbol(name), descriptor, withErrnoCapture(options));
+    }
+
+    static Linker.Option[] withErrnoCapture(Linker.Option... options) {
         Linker.Option[] all = new Linker.Option[options.length + 1];
         all[0] = CAPTURE_ERRNO;
         System.arraycopy(options, 0, all, 1, options.length);
-        return LINKER.downcallHandle(symbol(name), descriptor, all);
+        return all;
     }
 
     /** A libc function that cannot fail or reports failure in its return value alone. */

@@ -1,9 +1,7 @@
 package dev.vireo.sys;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -23,20 +21,13 @@ public final class Pipes {
     // struct msghdr on x86-64: name, namelen, iov, iovlen, control, controllen, flags.
     private static final long MSGHDR_BYTES = 56, CMSG_HEADER = 16, CMSG_SPACE_ONE_FD = 24;
 
-    private static final MethodHandle PIPE2 = Native.errnoFunction("pipe2",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SOCKETPAIR = Native.errnoFunction("socketpair",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle RECVMSG = Native.errnoFunction("recvmsg",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SOCKET = Native.errnoFunction("socket",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle BIND = Native.errnoFunction("bind",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle LISTEN = Native.errnoFunction("listen",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle ACCEPT4 = Native.errnoFunction("accept4",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    private static final Downcall PIPE2 = Downcall.of("pipe2");
+    private static final Downcall SOCKETPAIR = Downcall.of("socketpair");
+    private static final Downcall RECVMSG = Downcall.of("recvmsg");
+    private static final Downcall SOCKET = Downcall.of("socket");
+    private static final Downcall BIND = Downcall.of("bind");
+    private static final Downcall LISTEN = Downcall.of("listen");
+    private static final Downcall ACCEPT4 = Downcall.of("accept4");
 
     private Pipes() {}
 
@@ -45,10 +36,8 @@ public final class Pipes {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
             MemorySegment state = Native.errnoState();
-            if ((int) PIPE2.invokeExact(state, fds, O_CLOEXEC) < 0) throw Native.failure("pipe2", state);
+            if ((int) PIPE2.call(fds.address(), O_CLOEXEC) < 0) throw Native.failure("pipe2", state);
             return new Fd[] {Fd.own(fds.getAtIndex(JAVA_INT, 0)), Fd.own(fds.getAtIndex(JAVA_INT, 1))};
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
@@ -57,11 +46,9 @@ public final class Pipes {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
             MemorySegment state = Native.errnoState();
-            int r = (int) SOCKETPAIR.invokeExact(state, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds);
+            int r = (int) SOCKETPAIR.call(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds.address());
             if (r < 0) throw Native.failure("socketpair", state);
             return new Fd[] {Fd.own(fds.getAtIndex(JAVA_INT, 0)), Fd.own(fds.getAtIndex(JAVA_INT, 1))};
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
@@ -74,33 +61,27 @@ public final class Pipes {
         if (name.length >= 108) throw new IllegalArgumentException("socket path too long: " + path);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Native.errnoState();
-            int s = (int) SOCKET.invokeExact(state, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            int s = (int) SOCKET.call(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
             if (s < 0) throw Native.failure("socket", state);
             Fd fd = Fd.own(s);
             MemorySegment address = arena.allocate(110);
             address.set(JAVA_SHORT, 0, (short) AF_UNIX);
             MemorySegment.copy(name, 0, address, JAVA_BYTE, 2, name.length);
-            if ((int) BIND.invokeExact(state, s, address, 2 + name.length + 1) < 0 || (int) LISTEN.invokeExact(state, s, 16) < 0) {
+            if ((int) BIND.call(s, address.address(), 2 + name.length + 1) < 0 || (int) LISTEN.call(s, 16) < 0) {
                 SysException e = Native.failure("bind/listen(" + path + ")", state);
                 fd.close();
                 throw e;
             }
             return fd;
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
     /** accept4(2): the next connection, close-on-exec. */
     public static Fd accept(Fd listening) {
-        try {
-            MemorySegment state = Native.errnoState();
-            int c = (int) ACCEPT4.invokeExact(state, listening.value(), MemorySegment.NULL, MemorySegment.NULL, SOCK_CLOEXEC);
-            if (c < 0) throw Native.failure("accept4", state);
-            return Fd.own(c);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        MemorySegment state = Native.errnoState();
+        int c = (int) ACCEPT4.call(listening.value(), 0, 0, SOCK_CLOEXEC);
+        if (c < 0) throw Native.failure("accept4", state);
+        return Fd.own(c);
     }
 
     /** What one recvmsg returned: the bytes read (0 at end of stream) and a passed descriptor, if any. */
@@ -120,7 +101,7 @@ public final class Pipes {
             msg.set(JAVA_LONG, 40, CMSG_SPACE_ONE_FD);
             while (true) {
                 MemorySegment state = Native.errnoState();
-                long n = (long) RECVMSG.invokeExact(state, socket.value(), msg, MSG_CMSG_CLOEXEC);
+                long n = RECVMSG.call(socket.value(), msg.address(), MSG_CMSG_CLOEXEC);
                 if (n < 0 && Native.errno(state) == Errno.EINTR) continue;
                 if (n < 0) throw Native.failure("recvmsg(" + socket + ")", state);
                 Fd passed = null;
@@ -131,8 +112,6 @@ public final class Pipes {
                 }
                 return new Received(n, passed);
             }
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 }

@@ -1,17 +1,13 @@
 package dev.vireo.sys;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
@@ -34,44 +30,26 @@ public final class Processes {
     private static final int F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2, F_SEAL_GROW = 4, F_SEAL_WRITE = 8;
     private static final long SYS_PIDFD_OPEN = 434;
 
-    private static final MethodHandle FA_INIT = Native.function("posix_spawn_file_actions_init",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle FA_DESTROY = Native.function("posix_spawn_file_actions_destroy",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle FA_DUP2 = Native.function("posix_spawn_file_actions_adddup2",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    private static final MethodHandle FA_CLOSE = Native.function("posix_spawn_file_actions_addclose",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final Downcall FA_INIT = Downcall.of("posix_spawn_file_actions_init");
+    private static final Downcall FA_DESTROY = Downcall.of("posix_spawn_file_actions_destroy");
+    private static final Downcall FA_DUP2 = Downcall.of("posix_spawn_file_actions_adddup2");
+    private static final Downcall FA_CLOSE = Downcall.of("posix_spawn_file_actions_addclose");
     // glibc 2.34 and later.
-    private static final MethodHandle FA_CLOSEFROM = Native.function("posix_spawn_file_actions_addclosefrom_np",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle ATTR_INIT = Native.function("posix_spawnattr_init",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle ATTR_DESTROY = Native.function("posix_spawnattr_destroy",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle ATTR_SETFLAGS = Native.function("posix_spawnattr_setflags",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
-    private static final MethodHandle ATTR_SETSIGMASK = Native.function("posix_spawnattr_setsigmask",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle ATTR_SETSIGDEFAULT = Native.function("posix_spawnattr_setsigdefault",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle SIGEMPTYSET = Native.function("sigemptyset",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle SIGFILLSET = Native.function("sigfillset",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final Downcall FA_CLOSEFROM = Downcall.of("posix_spawn_file_actions_addclosefrom_np");
+    private static final Downcall ATTR_INIT = Downcall.of("posix_spawnattr_init");
+    private static final Downcall ATTR_DESTROY = Downcall.of("posix_spawnattr_destroy");
+    private static final Downcall ATTR_SETFLAGS = Downcall.of("posix_spawnattr_setflags");
+    private static final Downcall ATTR_SETSIGMASK = Downcall.of("posix_spawnattr_setsigmask");
+    private static final Downcall ATTR_SETSIGDEFAULT = Downcall.of("posix_spawnattr_setsigdefault");
+    private static final Downcall SIGEMPTYSET = Downcall.of("sigemptyset");
+    private static final Downcall SIGFILLSET = Downcall.of("sigfillset");
     // posix_spawn returns an error number instead of setting errno.
-    private static final MethodHandle POSIX_SPAWN = Native.function("posix_spawn",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-    private static final MethodHandle WAITPID = Native.errnoFunction("waitpid",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle POLL = Native.errnoFunction("poll",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle SYSCALL_2 = Native.errnoFunction("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(1));
-    private static final MethodHandle MEMFD_CREATE = Native.errnoFunction("memfd_create",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle FCNTL_INT = Native.errnoFunction("fcntl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    private static final Downcall POSIX_SPAWN = Downcall.of("posix_spawn");
+    private static final Downcall WAITPID = Downcall.of("waitpid");
+    private static final Downcall POLL = Downcall.of("poll");
+    private static final Downcall SYSCALL_2 = Downcall.of("syscall");
+    private static final Downcall MEMFD_CREATE = Downcall.of("memfd_create");
+    private static final Downcall FCNTL_INT = Downcall.of("fcntl");
 
     private Processes() {}
 
@@ -118,8 +96,8 @@ public final class Processes {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment actions = arena.allocate(FILE_ACTIONS_BYTES, 16);
             MemorySegment attr = arena.allocate(SPAWNATTR_BYTES, 16);
-            check("posix_spawn_file_actions_init", (int) FA_INIT.invokeExact(actions));
-            check("posix_spawnattr_init", (int) ATTR_INIT.invokeExact(attr));
+            check("posix_spawn_file_actions_init", (int) FA_INIT.call(actions.address()));
+            check("posix_spawnattr_init", (int) ATTR_INIT.call(attr.address()));
             try {
                 // Two steps, so that no source is overwritten before it is copied: first above
                 // every source, then down to the wanted numbers.
@@ -127,33 +105,31 @@ public final class Processes {
                 for (Fd fd : fds) base = Math.max(base, fd.value() + 1);
                 base = Math.max(base, fds.size());
                 for (int i = 0; i < fds.size(); i++) {
-                    check("posix_spawn_file_actions_adddup2", (int) FA_DUP2.invokeExact(actions, fds.get(i).value(), base + i));
+                    check("posix_spawn_file_actions_adddup2", (int) FA_DUP2.call(actions.address(), fds.get(i).value(), base + i));
                 }
                 for (int i = 0; i < fds.size(); i++) {
-                    check("posix_spawn_file_actions_adddup2", (int) FA_DUP2.invokeExact(actions, base + i, i));
-                    check("posix_spawn_file_actions_addclose", (int) FA_CLOSE.invokeExact(actions, base + i));
+                    check("posix_spawn_file_actions_adddup2", (int) FA_DUP2.call(actions.address(), base + i, i));
+                    check("posix_spawn_file_actions_addclose", (int) FA_CLOSE.call(actions.address(), base + i));
                 }
-                check("posix_spawn_file_actions_addclosefrom_np", (int) FA_CLOSEFROM.invokeExact(actions, fds.size()));
+                check("posix_spawn_file_actions_addclosefrom_np", (int) FA_CLOSEFROM.call(actions.address(), fds.size()));
                 MemorySegment empty = arena.allocate(SIGSET_BYTES);
                 MemorySegment all = arena.allocate(SIGSET_BYTES);
-                check("sigemptyset", (int) SIGEMPTYSET.invokeExact(empty));
-                check("sigfillset", (int) SIGFILLSET.invokeExact(all));
-                check("posix_spawnattr_setsigmask", (int) ATTR_SETSIGMASK.invokeExact(attr, empty));
-                check("posix_spawnattr_setsigdefault", (int) ATTR_SETSIGDEFAULT.invokeExact(attr, all));
+                check("sigemptyset", (int) SIGEMPTYSET.call(empty.address()));
+                check("sigfillset", (int) SIGFILLSET.call(all.address()));
+                check("posix_spawnattr_setsigmask", (int) ATTR_SETSIGMASK.call(attr.address(), empty.address()));
+                check("posix_spawnattr_setsigdefault", (int) ATTR_SETSIGDEFAULT.call(attr.address(), all.address()));
                 short flags = (short) (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (newSession ? POSIX_SPAWN_SETSID : 0));
-                check("posix_spawnattr_setflags", (int) ATTR_SETFLAGS.invokeExact(attr, flags));
+                check("posix_spawnattr_setflags", (int) ATTR_SETFLAGS.call(attr.address(), flags));
 
                 MemorySegment pid = arena.allocate(JAVA_INT);
-                int r = (int) POSIX_SPAWN.invokeExact(pid, arena.allocateFrom(path), actions, attr,
-                        strings(arena, argv), strings(arena, env));
+                int r = (int) POSIX_SPAWN.call(pid.address(), arena.allocateFrom(path).address(), actions.address(), attr.address(),
+                        strings(arena, argv).address(), strings(arena, env).address());
                 if (r != 0) throw new SysException("posix_spawn(" + path + ")", r);
                 return pid.get(JAVA_INT, 0);
             } finally {
-                int _ = (int) ATTR_DESTROY.invokeExact(attr);
-                int _ = (int) FA_DESTROY.invokeExact(actions);
+                int _ = (int) ATTR_DESTROY.call(attr.address());
+                int _ = (int) FA_DESTROY.call(actions.address());
             }
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
@@ -163,14 +139,12 @@ public final class Processes {
             MemorySegment status = arena.allocate(JAVA_INT);
             while (true) {
                 MemorySegment state = Native.errnoState();
-                int r = (int) WAITPID.invokeExact(state, pid, status, options);
+                int r = (int) WAITPID.call(pid, status.address(), options);
                 if (r < 0 && Native.errno(state) == Errno.EINTR) continue;
                 if (r < 0) throw Native.failure("waitpid(" + pid + ")", state);
                 if (r == 0) return null;
                 return decode(r, status.get(JAVA_INT, 0));
             }
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
@@ -181,15 +155,11 @@ public final class Processes {
 
     /** pidfd_open(2): a descriptor that names this process and no later one with the same number. */
     public static Fd pidfdOpen(int pid) {
-        try {
-            MemorySegment state = Native.errnoState();
-            long r = (long) SYSCALL_2.invokeExact(state, SYS_PIDFD_OPEN, pid, 0);
-            if (r < 0) throw Native.failure("pidfd_open(" + pid + ")", state);
-            // pidfds are created close-on-exec.
-            return Fd.own((int) r);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        MemorySegment state = Native.errnoState();
+        long r = SYSCALL_2.call(SYS_PIDFD_OPEN, pid, 0);
+        if (r < 0) throw Native.failure("pidfd_open(" + pid + ")", state);
+        // pidfds are created close-on-exec.
+        return Fd.own((int) r);
     }
 
     /**
@@ -206,7 +176,7 @@ public final class Processes {
             }
             while (true) {
                 MemorySegment state = Native.errnoState();
-                int r = (int) POLL.invokeExact(state, pollfds, (long) fds.size(), timeoutMillis);
+                int r = (int) POLL.call(pollfds.address(), (long) fds.size(), timeoutMillis);
                 if (r < 0 && Native.errno(state) == Errno.EINTR) continue;
                 if (r < 0) throw Native.failure("poll", state);
                 if (r == 0) return -1;
@@ -215,8 +185,6 @@ public final class Processes {
                 }
                 return -1;
             }
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
@@ -228,7 +196,7 @@ public final class Processes {
     public static Fd sealedExecutable(String name, byte[] image) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = Native.errnoState();
-            int r = (int) MEMFD_CREATE.invokeExact(state, arena.allocateFrom(name), MFD_CLOEXEC | MFD_ALLOW_SEALING);
+            int r = (int) MEMFD_CREATE.call(arena.allocateFrom(name).address(), MFD_CLOEXEC | MFD_ALLOW_SEALING);
             if (r < 0) throw Native.failure("memfd_create(" + name + ")", state);
             Fd fd = Fd.own(r);
             try {
@@ -237,7 +205,7 @@ public final class Processes {
                 long done = 0;
                 while (done < image.length) done += FileIo.write(fd, bytes.asSlice(done));
                 int seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
-                if ((int) FCNTL_INT.invokeExact(state, fd.value(), F_ADD_SEALS, seals) < 0) {
+                if ((int) FCNTL_INT.call(fd.value(), F_ADD_SEALS, seals) < 0) {
                     throw Native.failure("fcntl(F_ADD_SEALS)", state);
                 }
                 return fd;
@@ -245,8 +213,6 @@ public final class Processes {
                 fd.close();
                 throw t;
             }
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 

@@ -1,14 +1,7 @@
 package dev.vireo.sys;
 
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.util.Locale;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /** Signals to processes: names and numbers (x86-64 numbering), kill(2) and pidfd_send_signal(2). */
 public final class Signals {
@@ -24,11 +17,8 @@ public final class Signals {
     };
     private static final long SYS_PIDFD_SEND_SIGNAL = 424;
 
-    private static final MethodHandle KILL = Native.errnoFunction("kill",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle PIDFD_SEND_SIGNAL = Native.errnoFunction("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT),
-            Linker.Option.firstVariadicArg(1));
+    private static final Downcall KILL = Downcall.of("kill");
+    private static final Downcall PIDFD_SEND_SIGNAL = Downcall.of("syscall");
 
     private Signals() {}
 
@@ -77,24 +67,16 @@ public final class Signals {
 
     /** kill(2). */
     public static void kill(int pid, int signal) {
-        try {
-            MemorySegment state = Native.errnoState();
-            int r = (int) KILL.invokeExact(state, pid, signal);
-            if (r < 0) throw Native.failure("kill(" + pid + ", " + name(signal) + ")", state);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        MemorySegment state = Native.errnoState();
+        int r = (int) KILL.call(pid, signal);
+        if (r < 0) throw Native.failure("kill(" + pid + ", " + name(signal) + ")", state);
     }
 
     /** pidfd_send_signal(2): signals exactly the process the pidfd names, never a successor with its number. */
     public static void send(Fd pidfd, int signal) {
-        try {
-            MemorySegment state = Native.errnoState();
-            long r = (long) PIDFD_SEND_SIGNAL.invokeExact(state, SYS_PIDFD_SEND_SIGNAL, pidfd.value(), signal,
-                    MemorySegment.NULL, 0);
-            if (r < 0) throw Native.failure("pidfd_send_signal(" + name(signal) + ")", state);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        MemorySegment state = Native.errnoState();
+        long r = PIDFD_SEND_SIGNAL.call(SYS_PIDFD_SEND_SIGNAL, pidfd.value(), signal,
+                0, 0);
+        if (r < 0) throw Native.failure("pidfd_send_signal(" + name(signal) + ")", state);
     }
 }

@@ -1,12 +1,8 @@
 package dev.vireo.sys;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
@@ -25,39 +21,25 @@ public final class Threads {
     private static final long SIGSET_BYTES = 128;
     private static final long SYS_TGKILL = 234;
 
-    private static final MethodHandle GETTID = Native.function("gettid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle GETPID = Native.function("getpid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle SIGRTMIN = Native.function("__libc_current_sigrtmin",
-            FunctionDescriptor.of(JAVA_INT));
+    private static final Downcall GETTID = Downcall.of("gettid");
+    private static final Downcall GETPID = Downcall.of("getpid");
+    private static final Downcall SIGRTMIN = Downcall.of("__libc_current_sigrtmin");
     // pthread_sigmask returns the error number instead of setting errno.
-    private static final MethodHandle PTHREAD_SIGMASK = Native.function("pthread_sigmask",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle SIGTIMEDWAIT = Native.errnoFunction("sigtimedwait",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-    private static final MethodHandle SIGPENDING = Native.errnoFunction("sigpending",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle TGKILL = Native.errnoFunction("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT),
-            java.lang.foreign.Linker.Option.firstVariadicArg(1));
+    private static final Downcall PTHREAD_SIGMASK = Downcall.of("pthread_sigmask");
+    private static final Downcall SIGTIMEDWAIT = Downcall.of("sigtimedwait");
+    private static final Downcall SIGPENDING = Downcall.of("sigpending");
+    private static final Downcall TGKILL = Downcall.of("syscall");
 
     private Threads() {}
 
     /** The first real-time signal the C library leaves to applications (SIGRTMIN). */
     public static int firstRealtimeSignal() {
-        try {
-            return (int) SIGRTMIN.invokeExact();
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return (int) SIGRTMIN.call();
     }
 
     /** The calling thread's kernel thread id, the target {@link #signal} takes. */
     public static int currentTid() {
-        try {
-            return (int) GETTID.invokeExact();
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return (int) GETTID.call();
     }
 
     /** Blocks {@code signal} in the calling thread: it stays pending instead of being delivered. */
@@ -76,24 +58,18 @@ public final class Threads {
     public static long blockedMask() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment old = arena.allocate(SIGSET_BYTES);
-            int r = (int) PTHREAD_SIGMASK.invokeExact(SIG_BLOCK, MemorySegment.NULL, old);
+            int r = (int) PTHREAD_SIGMASK.call(SIG_BLOCK, 0, old.address());
             if (r != 0) throw new SysException("pthread_sigmask", r);
             return old.get(JAVA_LONG, 0);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
     /** Sends {@code signal} to thread {@code tid} of this process (tgkill). */
     public static void signal(int tid, int signal) {
-        try {
-            MemorySegment state = Native.errnoState();
-            int pid = (int) GETPID.invokeExact();
-            long r = (long) TGKILL.invokeExact(state, SYS_TGKILL, pid, tid, signal);
-            if (r < 0) throw Native.failure("tgkill(" + tid + ", " + signal + ")", state);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        MemorySegment state = Native.errnoState();
+        int pid = (int) GETPID.call();
+        long r = TGKILL.call(SYS_TGKILL, pid, tid, signal);
+        if (r < 0) throw Native.failure("tgkill(" + tid + ", " + signal + ")", state);
     }
 
     /** True when {@code signal} is pending for the calling thread (or the process). */
@@ -101,11 +77,9 @@ public final class Threads {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment set = arena.allocate(SIGSET_BYTES);
             MemorySegment state = Native.errnoState();
-            int r = (int) SIGPENDING.invokeExact(state, set);
+            int r = (int) SIGPENDING.call(set.address());
             if (r < 0) throw Native.failure("sigpending", state);
             return (set.get(JAVA_LONG, (signal - 1) / 64 * 8L) & (1L << ((signal - 1) % 64))) != 0;
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
@@ -118,22 +92,18 @@ public final class Threads {
             MemorySegment set = sigset(arena, signal);
             MemorySegment zero = arena.allocate(16); // struct timespec {0, 0}
             MemorySegment state = Native.errnoState();
-            int r = (int) SIGTIMEDWAIT.invokeExact(state, set, MemorySegment.NULL, zero);
+            int r = (int) SIGTIMEDWAIT.call(set.address(), 0, zero.address());
             if (r == signal) return true;
             int errno = Native.errno(state);
             if (errno == Errno.EAGAIN || errno == Errno.EINTR) return false;
             throw new SysException("sigtimedwait", errno);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
     private static void changeMask(int how, int signal, String call) {
         try (Arena arena = Arena.ofConfined()) {
-            int r = (int) PTHREAD_SIGMASK.invokeExact(how, sigset(arena, signal), MemorySegment.NULL);
+            int r = (int) PTHREAD_SIGMASK.call(how, sigset(arena, signal).address(), 0);
             if (r != 0) throw new SysException(call, r);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 

@@ -1,13 +1,9 @@
 package dev.vireo.sys;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /** Terminals: whether a descriptor is one, raw mode and back, and the window size. */
@@ -18,22 +14,15 @@ public final class Tty {
     private static final IoctlRequest TIOCGWINSZ = new IoctlRequest("TIOCGWINSZ", 0x5413);
     private static final IoctlRequest TIOCSWINSZ = new IoctlRequest("TIOCSWINSZ", 0x5414);
 
-    private static final MethodHandle ISATTY = Native.function("isatty", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle TCGETATTR = Native.errnoFunction("tcgetattr",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle TCSETATTR = Native.errnoFunction("tcsetattr",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle CFMAKERAW = Native.function("cfmakeraw",
-            FunctionDescriptor.ofVoid(ADDRESS));
+    private static final Downcall ISATTY = Downcall.of("isatty");
+    private static final Downcall TCGETATTR = Downcall.of("tcgetattr");
+    private static final Downcall TCSETATTR = Downcall.of("tcsetattr");
+    private static final Downcall CFMAKERAW = Downcall.of("cfmakeraw");
 
     private Tty() {}
 
     public static boolean isTerminal(int fd) {
-        try {
-            return (int) ISATTY.invokeExact(fd) == 1;
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return (int) ISATTY.call(fd) == 1;
     }
 
     /** A terminal's settings as they were, to give back with {@link #restore}. */
@@ -44,13 +33,11 @@ public final class Tty {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment termios = arena.allocate(TERMIOS_BYTES, 8);
             MemorySegment state = Native.errnoState();
-            if ((int) TCGETATTR.invokeExact(state, fd, termios) < 0) throw Native.failure("tcgetattr(" + fd + ")", state);
+            if ((int) TCGETATTR.call(fd, termios.address()) < 0) throw Native.failure("tcgetattr(" + fd + ")", state);
             Settings saved = new Settings(fd, termios.toArray(JAVA_BYTE));
-            CFMAKERAW.invokeExact(termios);
-            if ((int) TCSETATTR.invokeExact(state, fd, TCSANOW, termios) < 0) throw Native.failure("tcsetattr(" + fd + ")", state);
+            CFMAKERAW.call(termios.address());
+            if ((int) TCSETATTR.call(fd, TCSANOW, termios.address()) < 0) throw Native.failure("tcsetattr(" + fd + ")", state);
             return saved;
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 
@@ -58,11 +45,9 @@ public final class Tty {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment termios = arena.allocateFrom(JAVA_BYTE, settings.termios());
             MemorySegment state = Native.errnoState();
-            if ((int) TCSETATTR.invokeExact(state, settings.fd(), TCSANOW, termios) < 0) {
+            if ((int) TCSETATTR.call(settings.fd(), TCSANOW, termios.address()) < 0) {
                 throw Native.failure("tcsetattr(" + settings.fd() + ")", state);
             }
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 

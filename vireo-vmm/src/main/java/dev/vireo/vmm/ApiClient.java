@@ -1,11 +1,10 @@
 package dev.vireo.vmm;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vireo.http.ClientResponse;
 import dev.vireo.http.Headers;
 import dev.vireo.http.SocketHttpClient;
+import dev.vireo.json.Json;
+import dev.vireo.json.JsonException;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,6 +14,7 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * The client side of {@link ApiServer}: one method per request. A fault the server answers is
@@ -22,8 +22,6 @@ import java.nio.file.Path;
  * any other as an {@link IOException}; so is a socket with nobody behind it.
  */
 public final class ApiClient {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final Path socket;
     private final SocketHttpClient http;
 
@@ -76,33 +74,35 @@ public final class ApiClient {
             }
             BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
             for (String line; (line = lines.readLine()) != null; ) {
-                JsonNode node = JSON.readTree(line);
-                if (node.has("progress")) {
-                    JsonNode p = node.get("progress");
-                    progress.update(p.path("phase").asText(), p.path("done").asLong(), p.path("total").asLong());
-                } else if (node.has("report")) {
-                    return MigrationReport.fromJson(node.get("report"));
-                } else if (node.has("error")) {
-                    JsonNode e = node.get("error");
-                    MigrationException.Outcome outcome = switch (e.path("outcome").asText()) {
+                Object node = Json.parse(line.getBytes(StandardCharsets.UTF_8), "the migration's progress");
+                if (Json.at(node, "progress") instanceof Map<?, ?> p) {
+                    progress.update(String.valueOf(p.get("phase")), number(p.get("done")), number(p.get("total")));
+                } else if (Json.at(node, "report") instanceof Map<?, ?> report) {
+                    return MigrationReport.fromJson(report);
+                } else if (Json.at(node, "error") instanceof Map<?, ?> e) {
+                    MigrationException.Outcome outcome = switch (String.valueOf(e.get("outcome"))) {
                         case "refused" -> MigrationException.Outcome.REFUSED;
                         case "lost_at_destination" -> MigrationException.Outcome.LOST_AT_DESTINATION;
                         case "guest_ended" -> MigrationException.Outcome.GUEST_ENDED;
                         default -> MigrationException.Outcome.SOURCE_RUNNING;
                     };
-                    throw new MigrationException(outcome, e.path("message").asText());
+                    throw new MigrationException(outcome, String.valueOf(e.get("message")));
                 }
             }
             throw new IOException("the VM's process ended the migration's response early (did it die?)");
         }
     }
 
+    private static long number(Object value) {
+        return value instanceof Number n ? n.longValue() : 0;
+    }
+
     /** The VM's state as the API names it ({@link ApiServer#stateName}). */
     public String state() throws IOException {
         String body = send("GET", "/vm", null);
         try {
-            return JSON.readTree(body).path("state").asText();
-        } catch (JacksonException e) {
+            return Json.at(Json.parse(body.getBytes(StandardCharsets.UTF_8), "GET /vm"), "state") instanceof String state ? state : "";
+        } catch (JsonException e) {
             throw new IOException("the VM API at " + socket + " answered GET /vm with something other than JSON");
         }
     }
@@ -125,6 +125,7 @@ public final class ApiClient {
         } catch (ConnectException e) {
             throw new IOException("no VM API at " + socket + ": nothing listens there (the VM has ended)");
         } catch (SocketException e) {
+            if (!Files.exists(socket)) throw new IOException("no VM API at " + socket + ": no such socket (the VM has ended)");
             throw new IOException("the VM API at " + socket + " failed: " + e.getMessage());
         }
         try (response) {
@@ -138,9 +139,8 @@ public final class ApiClient {
 
     private static String fault(String body, int status) {
         try {
-            JsonNode fault = JSON.readTree(body).path("fault_message");
-            if (fault.isTextual()) return fault.asText();
-        } catch (JacksonException e) {
+            if (Json.at(Json.parse(body.getBytes(StandardCharsets.UTF_8), "the fault"), "fault_message") instanceof String fault) return fault;
+        } catch (JsonException e) {
             // not a fault object: report the status
         }
         return "the VM API answered " + status;

@@ -1,14 +1,13 @@
 package dev.vireo.vmm;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vireo.http.Body;
 import dev.vireo.http.Handler;
 import dev.vireo.http.HttpServer;
 import dev.vireo.http.Request;
 import dev.vireo.http.Response;
 import dev.vireo.http.Router;
+import dev.vireo.json.Json;
+import dev.vireo.json.JsonException;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -42,7 +42,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * request that changes the VM is still running (they never overlap), 500 when it failed.
  */
 public final class ApiServer implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int BODY_LIMIT = 64 * 1024;
     /** How long closing waits for responses still being written (the one to a stop request). */
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
@@ -117,7 +116,7 @@ public final class ApiServer implements AutoCloseable {
         }
 
         Response migrate(Request request) throws IOException {
-            JsonNode body = body(request, "destination");
+            Object body = body(request, "destination");
             String destination = text(body, "destination");
             int colon = destination.lastIndexOf(':');
             int port;
@@ -130,9 +129,9 @@ public final class ApiServer implements AutoCloseable {
             MigrationOptions options;
             try {
                 options = MigrationOptions.of(MigrationMode.parse(text(body, "mode")))
-                        .withDowntimeMillis(body.path("downtime_ms").asLong(MigrationOptions.DEFAULT_DOWNTIME_MILLIS))
-                        .withMaxRounds(body.path("max_rounds").asInt(MigrationOptions.DEFAULT_MAX_ROUNDS));
-                if (body.has("compress")) options = options.withCompression(MigrationOptions.parseCompression(List.of(text(body, "compress"))));
+                        .withDowntimeMillis(number(body, "downtime_ms", MigrationOptions.DEFAULT_DOWNTIME_MILLIS))
+                        .withMaxRounds(Math.toIntExact(number(body, "max_rounds", MigrationOptions.DEFAULT_MAX_ROUNDS)));
+                if (Json.at(body, "compress") != null) options = options.withCompression(MigrationOptions.parseCompression(List.of(text(body, "compress"))));
             } catch (IllegalArgumentException e) {
                 return fault(400, e.getMessage());
             }
@@ -223,21 +222,28 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** The request's JSON object, which must have {@code name}; anything else is a {@link BadRequest}. */
-    private static JsonNode body(Request request, String name) throws IOException {
-        JsonNode body;
+    private static Object body(Request request, String name) throws IOException {
+        Object body;
         try {
-            body = JSON.readTree(request.readBody(BODY_LIMIT));
-        } catch (JacksonException e) {
-            throw new BadRequest("the body is not valid JSON (" + e.getOriginalMessage() + ")");
+            body = Json.parse(request.readBody(BODY_LIMIT), "the body");
+        } catch (JsonException e) {
+            throw new BadRequest(e.getMessage());
         }
-        if (body == null || !body.isObject()) throw new BadRequest("the body must be a JSON object with \"" + name + "\"");
+        if (!(body instanceof Map<?, ?>)) throw new BadRequest("the body must be a JSON object with \"" + name + "\"");
         return body;
     }
 
-    private static String text(JsonNode body, String name) throws BadRequest {
-        JsonNode value = body.get(name);
-        if (value == null || !value.isTextual()) throw new BadRequest("the body must have the string field \"" + name + "\"");
-        return value.asText();
+    private static String text(Object body, String name) throws BadRequest {
+        if (!(Json.at(body, name) instanceof String value)) throw new BadRequest("the body must have the string field \"" + name + "\"");
+        return value;
+    }
+
+    /** A whole-number field, or {@code fallback} where the body has none. */
+    private static long number(Object body, String name, long fallback) throws BadRequest {
+        Object value = Json.at(body, name);
+        if (value == null) return fallback;
+        if (!(value instanceof Integer || value instanceof Long)) throw new BadRequest("\"" + name + "\" must be a whole number");
+        return ((Number) value).longValue();
     }
 
     private static void line(OutputStream out, String json) throws IOException {

@@ -1,6 +1,6 @@
 package dev.vireo.vmm;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.vireo.json.Json;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -35,23 +35,34 @@ public record MigrationReport(MigrationMode mode, long memoryBytes, List<Round> 
         encodings = List.copyOf(encodings);
     }
 
-    /** The report {@link #json} wrote. */
-    public static MigrationReport fromJson(JsonNode j) {
+    /** The report {@link #json} wrote, parsed by {@code Json.parse}. */
+    public static MigrationReport fromJson(Object j) {
         List<Round> rounds = new ArrayList<>();
-        for (JsonNode r : j.path("rounds")) {
-            rounds.add(new Round(r.path("round").asInt(), r.path("pages_sent").asLong(), r.path("pages_dirtied").asLong(),
-                    r.path("wire_bytes").asLong(), nanos(r.path("duration_ms").asDouble()), r.path("paused").asBoolean()));
+        for (Object r : list(Json.at(j, "rounds"))) {
+            rounds.add(new Round((int) num(r, "round"), num(r, "pages_sent"), num(r, "pages_dirtied"), num(r, "wire_bytes"),
+                    nanos(decimal(r, "duration_ms")), Boolean.TRUE.equals(Json.at(r, "paused"))));
         }
         List<Encoding> encodings = new ArrayList<>();
-        for (JsonNode e : j.path("encodings")) {
-            encodings.add(new Encoding(PageEncoding.valueOf(e.path("encoding").asText().toUpperCase(Locale.ROOT)),
-                    e.path("pages").asLong(), e.path("raw_bytes").asLong(), e.path("wire_bytes").asLong()));
+        for (Object e : list(Json.at(j, "encodings"))) {
+            encodings.add(new Encoding(PageEncoding.valueOf(String.valueOf(Json.at(e, "encoding")).toUpperCase(Locale.ROOT)),
+                    num(e, "pages"), num(e, "raw_bytes"), num(e, "wire_bytes")));
         }
-        JsonNode p = j.path("postcopy");
-        return new MigrationReport(MigrationMode.parse(j.path("mode").asText()), j.path("memory_bytes").asLong(), rounds,
-                nanos(j.path("total_ms").asDouble()), nanos(j.path("downtime_ms").asDouble()), j.path("wire_bytes").asLong(),
-                new Postcopy(p.path("demand_pages").asLong(), p.path("prepaged_pages").asLong(), p.path("pushed_pages").asLong()),
-                encodings);
+        Object p = Json.at(j, "postcopy");
+        return new MigrationReport(MigrationMode.parse(String.valueOf(Json.at(j, "mode"))), num(j, "memory_bytes"), rounds,
+                nanos(decimal(j, "total_ms")), nanos(decimal(j, "downtime_ms")), num(j, "wire_bytes"),
+                new Postcopy(num(p, "demand_pages"), num(p, "prepaged_pages"), num(p, "pushed_pages")), encodings);
+    }
+
+    private static List<?> list(Object value) {
+        return value instanceof List<?> l ? l : List.of();
+    }
+
+    private static long num(Object tree, String key) {
+        return Json.at(tree, key) instanceof Number n ? n.longValue() : 0;
+    }
+
+    private static double decimal(Object tree, String key) {
+        return Json.at(tree, key) instanceof Number n ? n.doubleValue() : 0;
     }
 
     private static long nanos(double millis) {

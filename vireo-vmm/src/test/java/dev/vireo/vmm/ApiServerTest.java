@@ -163,7 +163,7 @@ class ApiServerTest {
         FakeVm vm = new FakeVm();
         try (ApiServer api = ApiServer.start(socket, vm)) {
             assertEquals(400, send(socket, "PATCH", "/vm", "{\"state\":").status());
-            assertTrue(send(socket, "PATCH", "/vm", "{\"state\":").body().startsWith("{\"fault_message\":\"the body is not valid JSON"));
+            assertTrue(send(socket, "PATCH", "/vm", "{\"state\":").body().startsWith("{\"fault_message\":\"the body: not valid JSON"));
             assertEquals(new Reply(400, "{\"fault_message\":\"state must be \\\"Paused\\\" or \\\"Resumed\\\", not \\\"Sleeping\\\"\"}"),
                     send(socket, "PATCH", "/vm", "{\"state\":\"Sleeping\"}"));
             assertEquals(new Reply(400, "{\"fault_message\":\"the body must have the string field \\\"snapshot_path\\\"\"}"),

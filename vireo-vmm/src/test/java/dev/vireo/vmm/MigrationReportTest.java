@@ -1,6 +1,6 @@
 package dev.vireo.vmm;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vireo.json.Json;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -19,7 +19,7 @@ class MigrationReportTest {
 
     @Test
     void theJsonReadsBackToTheSameReport() throws Exception {
-        assertEquals(REPORT, MigrationReport.fromJson(new ObjectMapper().readTree(REPORT.json())));
+        assertEquals(REPORT, MigrationReport.fromJson(Json.parse(REPORT.json().getBytes(java.nio.charset.StandardCharsets.UTF_8), "the report")));
     }
 
     @Test

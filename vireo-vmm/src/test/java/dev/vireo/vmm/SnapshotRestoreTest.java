@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Tag("kvm")
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class SnapshotRestoreTest {
-    private static final String WORKLOAD = "memtouch 8 20000";
+    private static final String WORKLOAD = "primes 1000000000";
     private static final long MEMORY = 64L << 20;
 
     @BeforeAll

@@ -1,17 +1,14 @@
 package dev.vireo.build.dockerfile;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
+import dev.vireo.json.Json;
+import dev.vireo.json.JsonException;
 
-import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /** How instruction arguments split into words before any substitution, as Docker's parser splits them. */
 final class Words {
-    private static final JsonFactory JSON = new JsonFactory();
-
     private Words() {}
 
     /**
@@ -62,16 +59,15 @@ final class Words {
     static List<String> jsonArray(String text) {
         String t = text.strip();
         if (!t.startsWith("[")) return null;
-        try (JsonParser p = JSON.createParser(t)) {
-            if (p.nextToken() != JsonToken.START_ARRAY) return null;
+        try {
+            if (!(Json.parse(t.getBytes(StandardCharsets.UTF_8), "exec form") instanceof List<?> items)) return null;
             List<String> values = new ArrayList<>();
-            JsonToken token;
-            while ((token = p.nextToken()) != JsonToken.END_ARRAY) {
-                if (token != JsonToken.VALUE_STRING) return null;
-                values.add(p.getText());
+            for (Object item : items) {
+                if (!(item instanceof String s)) return null;
+                values.add(s);
             }
-            return p.nextToken() == null ? values : null;
-        } catch (IOException e) {
+            return values;
+        } catch (JsonException e) {
             return null;
         }
     }

@@ -1,13 +1,12 @@
 package dev.vireo.containers.state;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import dev.vireo.containers.Container;
+import dev.vireo.json.Json;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,41 +15,36 @@ final class ContainerJson {
     private ContainerJson() {}
 
     static byte[] write(Container c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", c.id());
+        m.put("name", c.name());
+        m.put("image", c.image());
+        m.put("imageId", c.imageId());
+        m.put("created", c.created().toString());
+        m.put("command", c.command());
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("Env", c.config().env());
+        config.put("Entrypoint", c.config().entrypoint());
+        config.put("Cmd", c.config().cmd());
+        config.put("WorkingDir", c.config().workingDir());
+        config.put("User", c.config().user());
+        m.put("config", config);
+        m.put("stopSignal", c.stopSignal());
+        m.put("autoRemove", c.autoRemove());
+        m.put("tty", c.tty());
+        m.put("interactive", c.interactive());
+        m.put("status", c.status().toString());
+        m.put("pid", c.pid());
+        m.put("pidStart", c.pidStart());
+        m.put("monitor", c.monitor());
+        m.put("monitorStart", c.monitorStart());
+        m.put("startedAt", c.startedAt() == null ? null : c.startedAt().toString());
+        m.put("finishedAt", c.finishedAt() == null ? null : c.finishedAt().toString());
+        m.put("exitCode", c.exitCode());
+        m.put("oomKilled", c.oomKilled());
+        m.put("error", c.error());
         ByteArrayOutputStream out = new ByteArrayOutputStream(2048);
-        try (JsonGenerator g = JsonTree.FACTORY.createGenerator(out)) {
-            g.setPrettyPrinter(new DefaultPrettyPrinter());
-            g.writeStartObject();
-            g.writeStringField("id", c.id());
-            g.writeStringField("name", c.name());
-            g.writeStringField("image", c.image());
-            g.writeStringField("imageId", c.imageId());
-            g.writeStringField("created", c.created().toString());
-            strings(g, "command", c.command());
-            g.writeObjectFieldStart("config");
-            strings(g, "Env", c.config().env());
-            if (c.config().entrypoint() != null) strings(g, "Entrypoint", c.config().entrypoint());
-            if (c.config().cmd() != null) strings(g, "Cmd", c.config().cmd());
-            if (c.config().workingDir() != null) g.writeStringField("WorkingDir", c.config().workingDir());
-            if (c.config().user() != null) g.writeStringField("User", c.config().user());
-            g.writeEndObject();
-            if (c.stopSignal() != null) g.writeStringField("stopSignal", c.stopSignal());
-            g.writeBooleanField("autoRemove", c.autoRemove());
-            g.writeBooleanField("tty", c.tty());
-            g.writeBooleanField("interactive", c.interactive());
-            g.writeStringField("status", c.status().toString());
-            g.writeNumberField("pid", c.pid());
-            g.writeNumberField("pidStart", c.pidStart());
-            g.writeNumberField("monitor", c.monitor());
-            g.writeNumberField("monitorStart", c.monitorStart());
-            if (c.startedAt() != null) g.writeStringField("startedAt", c.startedAt().toString());
-            if (c.finishedAt() != null) g.writeStringField("finishedAt", c.finishedAt().toString());
-            if (c.exitCode() != null) g.writeNumberField("exitCode", c.exitCode());
-            g.writeBooleanField("oomKilled", c.oomKilled());
-            if (c.error() != null) g.writeStringField("error", c.error());
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        out.writeBytes(Json.write(m, Json.Style.INDENTED));
         out.write('\n');
         return out.toByteArray();
     }
@@ -82,11 +76,5 @@ final class ContainerJson {
 
     private static List<String> orEmpty(List<String> l) {
         return l == null ? List.of() : l;
-    }
-
-    private static void strings(JsonGenerator g, String field, List<String> values) throws IOException {
-        g.writeArrayFieldStart(field);
-        for (String v : values) g.writeString(v);
-        g.writeEndArray();
     }
 }

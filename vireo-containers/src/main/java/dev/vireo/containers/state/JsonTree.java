@@ -1,53 +1,25 @@
 package dev.vireo.containers.state;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
+import dev.vireo.json.Json;
+import dev.vireo.json.JsonException;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A JSON document as maps, lists, strings, numbers and booleans, read with Jackson's streaming parser alone. */
+/** Looks at a {@link Json#parse parsed} document loosely: a field of the wrong kind reads as absent. */
 final class JsonTree {
-    static final JsonFactory FACTORY = new JsonFactory();
-
     private JsonTree() {}
 
     @SuppressWarnings("unchecked")
     static Map<String, Object> object(byte[] json, String what) throws IOException {
-        try (JsonParser p = FACTORY.createParser(json)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) throw new IOException(what + ": not a JSON object");
-            return (Map<String, Object>) value(p);
+        try {
+            if (Json.parse(json, what) instanceof Map<?, ?> object) return (Map<String, Object>) object;
+        } catch (JsonException e) {
+            throw new IOException(e.getMessage(), e);
         }
-    }
-
-    private static Object value(JsonParser p) throws IOException {
-        return switch (p.currentToken()) {
-            case START_OBJECT -> {
-                Map<String, Object> map = new LinkedHashMap<>();
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = p.currentName();
-                    p.nextToken();
-                    map.put(name, value(p));
-                }
-                yield map;
-            }
-            case START_ARRAY -> {
-                List<Object> list = new ArrayList<>();
-                while (p.nextToken() != JsonToken.END_ARRAY) list.add(value(p));
-                yield list;
-            }
-            case VALUE_STRING -> p.getText();
-            case VALUE_NUMBER_INT -> p.getLongValue();
-            case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
-            case VALUE_TRUE -> Boolean.TRUE;
-            case VALUE_FALSE -> Boolean.FALSE;
-            case VALUE_NULL -> null;
-            default -> throw new IOException("unexpected JSON token " + p.currentToken());
-        };
+        throw new IOException(what + ": not a JSON object");
     }
 
     static String string(Map<String, Object> m, String key) {

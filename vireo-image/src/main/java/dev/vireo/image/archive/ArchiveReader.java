@@ -1,6 +1,6 @@
 package dev.vireo.image.archive;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.vireo.json.Json.Name;
 import dev.vireo.image.ImageIndex;
 import dev.vireo.image.ImageStore;
 import dev.vireo.image.Json;
@@ -169,8 +169,8 @@ public final class ArchiveReader {
     }
 
     /** One element of a docker-save {@code manifest.json}. */
-    record DockerEntry(@JsonProperty("Config") String config, @JsonProperty("RepoTags") List<String> repoTags,
-                       @JsonProperty("Layers") List<String> layers) {}
+    record DockerEntry(@Name("Config") String config, @Name("RepoTags") List<String> repoTags,
+                       @Name("Layers") List<String> layers) {}
 
     private List<Found> docker() throws IOException {
         DockerEntry[] entries = Json.read(documents.get("manifest.json"), DockerEntry[].class, "manifest.json");

@@ -1,6 +1,5 @@
 package dev.vireo.image.store;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.vireo.image.Json;
 import dev.vireo.image.Rootfs;
 import dev.vireo.image.overlay.OverlayMount;
@@ -36,8 +35,8 @@ public final class RootfsStore {
     }
 
     /** What {@code rootfs.json} holds. */
-    public record Record(@JsonProperty("id") String id, @JsonProperty("image") Digest image,
-                         @JsonProperty("chainIds") List<Digest> chainIds) {
+    public record Record(String id, Digest image,
+                         List<Digest> chainIds) {
         public Record {
             chainIds = chainIds == null ? List.of() : List.copyOf(chainIds);
         }

@@ -5,6 +5,7 @@ import dev.vireo.http.Headers;
 import dev.vireo.http.Request;
 import dev.vireo.http.Response;
 import dev.vireo.http.Router;
+import dev.vireo.json.Json;
 import dev.vireo.oci.Descriptor;
 import dev.vireo.oci.Digest;
 import dev.vireo.oci.MediaTypes;
@@ -160,7 +161,7 @@ final class ManifestEndpoints {
                 : manifest.config() != null ? manifest.config().mediaType() : null;
         if (artifactType != null) descriptor.put("artifactType", artifactType);
         if (!manifest.annotations().isEmpty()) descriptor.put("annotations", manifest.annotations());
-        return Responses.JSON.writeValueAsBytes(descriptor);
+        return Json.write(descriptor, Json.Style.COMPACT);
     }
 
     private Response deleteManifest(Request request) throws IOException {
@@ -201,8 +202,8 @@ final class ManifestEndpoints {
         Optional<String> artifactType = request.queryParameter("artifactType");
         List<Object> manifests = new ArrayList<>();
         for (byte[] descriptor : storage.referrers(name, subject)) {
-            var node = Responses.JSON.readTree(descriptor);
-            if (artifactType.isPresent() && !artifactType.get().equals(node.path("artifactType").asText(null))) continue;
+            Object node = Json.parse(descriptor, "referrer descriptor");
+            if (artifactType.isPresent() && !artifactType.get().equals(Json.at(node, "artifactType"))) continue;
             manifests.add(node);
         }
         Map<String, Object> index = new LinkedHashMap<>();

@@ -1,9 +1,8 @@
 package dev.vireo.registry.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vireo.http.Request;
 import dev.vireo.http.Response;
+import dev.vireo.json.Json;
 import dev.vireo.oci.BadContentException;
 import dev.vireo.oci.Digest;
 import dev.vireo.registry.ErrorCode;
@@ -16,16 +15,10 @@ import java.util.Map;
 
 /** What every endpoint shares: JSON bodies, the spec's error body, validated path parameters, pagination. */
 final class Responses {
-    static final ObjectMapper JSON = new ObjectMapper();
-
     private Responses() {}
 
     static Response json(int status, Object value) {
-        try {
-            return Response.of(status, "application/json", JSON.writeValueAsBytes(value));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return Response.of(status, "application/json", Json.write(value, Json.Style.COMPACT));
     }
 
     /** {@code {"errors":[{"code","message","detail"}]}} with the exception's status. */

@@ -1,7 +1,7 @@
 package dev.vireo.registry.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vireo.json.Json;
+import dev.vireo.json.JsonException;
 
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -24,7 +25,6 @@ import java.util.function.Supplier;
  * every request, or Bearer tokens fetched from the challenge's realm per repository scope.
  */
 public final class Session implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http;
     private final URI base;
     private final String user;
@@ -125,9 +125,14 @@ public final class Session implements AutoCloseable {
         if (user != null) request.header("Authorization", basic());
         HttpResponse<String> response = raw(request.build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) throw new IOException("token service " + realm + " answered " + response.statusCode());
-        JsonNode body = JSON.readTree(response.body());
-        String token = body.hasNonNull("token") ? body.get("token").asText() : body.path("access_token").asText(null);
-        if (token == null) throw new IOException("token service " + realm + " sent no token");
+        Object body;
+        try {
+            body = Json.parse(response.body().getBytes(StandardCharsets.UTF_8), "token service " + realm + " answer");
+        } catch (JsonException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        Object token = Json.at(body, "token") != null ? Json.at(body, "token") : Json.at(body, "access_token");
+        if (!(token instanceof String)) throw new IOException("token service " + realm + " sent no token");
         String value = "Bearer " + token;
         tokens.put(scope, value);
         return value;
@@ -172,12 +177,11 @@ public final class Session implements AutoCloseable {
     public static String describe(HttpResponse<?> response, String body) {
         String detail = "HTTP " + response.statusCode();
         try {
-            JsonNode errors = JSON.readTree(body).path("errors");
-            if (errors.isArray() && !errors.isEmpty()) {
-                JsonNode first = errors.get(0);
-                detail = first.path("code").asText() + ": " + first.path("message").asText();
+            if (Json.at(Json.parse(body.getBytes(StandardCharsets.UTF_8), "error body"), "errors") instanceof List<?> errors
+                    && !errors.isEmpty()) {
+                detail = Json.at(errors.getFirst(), "code") + ": " + Json.at(errors.getFirst(), "message");
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             // not a spec error body
         }
         return detail;

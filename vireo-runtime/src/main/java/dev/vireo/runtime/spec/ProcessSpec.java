@@ -1,6 +1,8 @@
 package dev.vireo.runtime.spec;
 
 
+import dev.vireo.json.Json.Name;
+
 import java.math.BigInteger;
 import java.util.List;
 
@@ -23,9 +25,9 @@ public record ProcessSpec(Boolean terminal, ConsoleSize consoleSize, User user, 
     public record Scheduler(String policy, Integer nice, Integer priority, List<String> flags, Long runtime,
                             Long deadline, Long period) {}
 
-    public record IoPriority(@Json.Name("class") String ioClass, Integer priority) {}
+    public record IoPriority(@Name("class") String ioClass, Integer priority) {}
 
-    public record CpuAffinity(String initial, @Json.Name("final") String last) {}
+    public record CpuAffinity(String initial, @Name("final") String last) {}
 
     public ProcessSpec withArgs(List<String> a) {
         return new ProcessSpec(terminal, consoleSize, user, a, env, cwd, capabilities, rlimits, noNewPrivileges,

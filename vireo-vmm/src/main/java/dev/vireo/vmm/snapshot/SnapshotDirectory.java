@@ -1,10 +1,7 @@
 package dev.vireo.vmm.snapshot;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vireo.json.Json;
+import dev.vireo.json.JsonException;
 import dev.vireo.vmm.SnapshotException;
 import dev.vireo.vmm.memory.GuestMemory;
 import dev.vireo.vmm.memory.MemoryRegion;
@@ -26,7 +23,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
@@ -34,6 +33,7 @@ import java.util.zip.CRC32C;
  * A snapshot on disk, a directory of three files:
  * <pre>
  *   manifest.json  {"format":"vireo-vm-snapshot","version":1,"files":{"state":{...},"memory":{...}}}
+ *                  (each file: size, crc32c; memory also its extents, [{"offset":..,"length":..}])
  *   state          the {@link StateFile} (size and CRC-32C in the manifest)
  *   memory         guest RAM, regions one after the other, as a sparse file: all-zero pages are holes
  * </pre>
@@ -49,10 +49,15 @@ public final class SnapshotDirectory {
     private static final long PAGE = 4096;
     /** Runs of pages are written and checked in pieces of at most this many bytes. */
     private static final long CHUNK = 8L << 20;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A run of written pages in the memory file. */
     public record Extent(long offset, long length) {}
+
+    /** manifest.json. */
+    record Manifest(String format, Integer version, Map<String, FileEntry> files) {}
+
+    /** A file's entry in the manifest; {@code extents} for the memory file only. */
+    record FileEntry(Long size, String crc32c, List<Extent> extents) {}
 
     /** What {@link #write} wrote: sizes for reports. */
     public record Written(Path dir, long stateBytes, long memoryBytes, long memoryDataBytes) {}
@@ -81,19 +86,13 @@ public final class SnapshotDirectory {
             CRC32C memoryCrc = new CRC32C();
             List<Extent> extents = writeMemory(temp.resolve(MEMORY), memory, memoryCrc);
 
-            ObjectNode manifest = JSON.createObjectNode().put("format", FORMAT).put("version", StateFile.FORMAT_VERSION);
-            ObjectNode files = manifest.putObject("files");
             CRC32C stateCrc = new CRC32C();
             stateCrc.update(stateBytes);
-            files.putObject(STATE).put("size", stateBytes.length).put("crc32c", hex(stateCrc));
-            ObjectNode mem = files.putObject(MEMORY).put("size", memory.size()).put("crc32c", hex(memoryCrc));
-            ArrayNode list = mem.putArray("extents");
-            long data = 0;
-            for (Extent e : extents) {
-                list.addArray().add(e.offset()).add(e.length());
-                data += e.length();
-            }
-            writeSynced(temp.resolve(MANIFEST), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
+            Map<String, FileEntry> files = new LinkedHashMap<>();
+            files.put(STATE, new FileEntry((long) stateBytes.length, hex(stateCrc), null));
+            files.put(MEMORY, new FileEntry(memory.size(), hex(memoryCrc), extents));
+            long data = extents.stream().mapToLong(Extent::length).sum();
+            writeSynced(temp.resolve(MANIFEST), Json.write(new Manifest(FORMAT, StateFile.FORMAT_VERSION, files), Json.Style.INDENTED));
             sync(temp);
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -116,85 +115,76 @@ public final class SnapshotDirectory {
     public static Loaded load(Path dir) throws IOException {
         String what = "snapshot " + dir;
         if (!Files.isDirectory(dir)) throw new SnapshotException(what + ": no such directory");
-        JsonNode manifest = readManifest(dir, what);
-        String format = manifest.path("format").asText("");
+        Manifest manifest = readManifest(dir, what);
+        String format = manifest.format() == null ? "" : manifest.format();
         if (!format.equals(FORMAT)) throw new SnapshotException(what + ": " + MANIFEST + " names format '" + format + "', not " + FORMAT);
-        int version = manifest.path("version").asInt(-1);
-        if (version != StateFile.FORMAT_VERSION) {
-            throw new SnapshotException(what + " is format version " + manifest.path("version").asText("(none)")
+        if (!Integer.valueOf(StateFile.FORMAT_VERSION).equals(manifest.version())) {
+            throw new SnapshotException(what + " is format version " + (manifest.version() == null ? "(none)" : manifest.version())
                     + "; this Vireo reads version " + StateFile.FORMAT_VERSION);
         }
-        JsonNode stateEntry = fileEntry(manifest, STATE, what), memoryEntry = fileEntry(manifest, MEMORY, what);
+        FileEntry stateEntry = fileEntry(manifest, STATE, what), memoryEntry = fileEntry(manifest, MEMORY, what);
         Path statePath = present(dir, STATE, stateEntry, what), memoryPath = present(dir, MEMORY, memoryEntry, what);
 
         byte[] stateBytes = Files.readAllBytes(statePath);
         CRC32C stateCrc = new CRC32C();
         stateCrc.update(stateBytes);
         check(what, STATE, stateEntry, stateCrc);
-        List<Extent> extents = extents(memoryEntry, memoryEntry.path("size").asLong(), what);
+        List<Extent> extents = extents(memoryEntry, what);
         check(what, MEMORY, memoryEntry, checksum(memoryPath, extents));
 
         MachineState state = StateFile.decode(stateBytes, what + ": " + STATE);
-        long size = memoryEntry.path("size").asLong();
-        if (state.config().memoryBytes() != size) {
+        if (state.config().memoryBytes() != memoryEntry.size()) {
             throw new SnapshotException(what + ": the state describes " + state.config().memoryBytes()
-                    + " bytes of guest memory, the memory file holds " + size);
+                    + " bytes of guest memory, the memory file holds " + memoryEntry.size());
         }
         return new Loaded(dir, state, memoryPath, extents.stream().mapToLong(Extent::length).sum());
     }
 
-    private static JsonNode readManifest(Path dir, String what) throws IOException {
+    private static Manifest readManifest(Path dir, String what) throws IOException {
         Path file = dir.resolve(MANIFEST);
         if (!Files.isRegularFile(file)) throw new SnapshotException(what + " is incomplete: " + MANIFEST + " is missing");
         try {
-            JsonNode manifest = JSON.readTree(file.toFile());
-            if (manifest == null || !manifest.isObject()) throw new SnapshotException(what + ": " + MANIFEST + " is not a JSON object");
-            return manifest;
-        } catch (JacksonException e) {
-            throw new SnapshotException(what + ": " + MANIFEST + " is not valid JSON (" + e.getOriginalMessage() + ")");
+            return Json.read(Files.readAllBytes(file), Manifest.class, MANIFEST);
+        } catch (JsonException e) {
+            throw new SnapshotException(what + ": " + (e.field() != null ? MANIFEST + " field " : "") + e.getMessage());
         }
     }
 
-    private static JsonNode fileEntry(JsonNode manifest, String name, String what) {
-        JsonNode entry = manifest.path("files").path(name);
-        if (!entry.path("size").canConvertToLong() || entry.path("size").asLong() < 0 || !entry.path("crc32c").isTextual()) {
+    private static FileEntry fileEntry(Manifest manifest, String name, String what) {
+        FileEntry entry = manifest.files() == null ? null : manifest.files().get(name);
+        if (entry == null || entry.size() == null || entry.size() < 0 || entry.crc32c() == null) {
             throw new SnapshotException(what + ": " + MANIFEST + " does not give the size and crc32c of " + name);
         }
         return entry;
     }
 
-    private static Path present(Path dir, String name, JsonNode entry, String what) throws IOException {
+    private static Path present(Path dir, String name, FileEntry entry, String what) throws IOException {
         Path file = dir.resolve(name);
         if (!Files.isRegularFile(file)) throw new SnapshotException(what + " is incomplete: " + name + " is missing");
-        long size = Files.size(file), expected = entry.path("size").asLong();
-        if (size != expected) {
-            throw new SnapshotException(what + " is incomplete: " + name + " is " + size + " bytes, the manifest says " + expected);
+        long size = Files.size(file);
+        if (size != entry.size()) {
+            throw new SnapshotException(what + " is incomplete: " + name + " is " + size + " bytes, the manifest says " + entry.size());
         }
         return file;
     }
 
-    private static void check(String what, String name, JsonNode entry, CRC32C actual) {
-        String expected = entry.path("crc32c").asText();
-        if (!expected.equalsIgnoreCase(hex(actual))) {
+    private static void check(String what, String name, FileEntry entry, CRC32C actual) {
+        if (!entry.crc32c().equalsIgnoreCase(hex(actual))) {
             throw new SnapshotException(what + ": " + name + " does not match its checksum (CRC-32C " + hex(actual)
-                    + ", the manifest says " + expected + ")");
+                    + ", the manifest says " + entry.crc32c() + ")");
         }
     }
 
-    private static List<Extent> extents(JsonNode memoryEntry, long size, String what) {
-        JsonNode list = memoryEntry.path("extents");
-        if (!list.isArray()) throw new SnapshotException(what + ": " + MANIFEST + " does not list the memory file's extents");
-        List<Extent> extents = new ArrayList<>();
+    private static List<Extent> extents(FileEntry memory, String what) {
+        if (memory.extents() == null) throw new SnapshotException(what + ": " + MANIFEST + " does not list the memory file's extents");
         long end = 0;
-        for (JsonNode e : list) {
-            long offset = e.path(0).asLong(-1), length = e.path(1).asLong(-1);
-            if (e.size() != 2 || offset < end || length <= 0 || offset > size - length) {
+        for (Extent e : memory.extents()) {
+            if (e == null || e.offset() < end || e.length() <= 0 || e.offset() > memory.size() - e.length()) {
                 throw new SnapshotException(what + ": " + MANIFEST + " lists a memory extent " + e + " outside the file or out of order");
             }
-            extents.add(new Extent(offset, length));
-            end = offset + length;
+            end = e.offset() + e.length();
         }
-        return extents;
+        return memory.extents();
     }
 
     private static List<Extent> writeMemory(Path file, GuestMemory memory, CRC32C crc) throws IOException {

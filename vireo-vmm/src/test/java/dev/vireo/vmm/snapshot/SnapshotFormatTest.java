@@ -163,8 +163,8 @@ class SnapshotFormatTest {
                 assertEquals(List.of(dir), names.toList(), "no temporary directory is left");
             }
             String manifest = Files.readString(dir.resolve("manifest.json"));
-            assertTrue(manifest.contains("\"format\" : \"vireo-vm-snapshot\""), manifest);
-            assertTrue(manifest.contains("[ 4096, 8192 ]"), manifest);
+            assertTrue(manifest.contains("\"format\": \"vireo-vm-snapshot\""), manifest);
+            assertTrue(manifest.contains("\"offset\": 4096"), manifest);
 
             SnapshotDirectory.Loaded loaded = SnapshotDirectory.load(dir);
             assertEquals("memtouch 2 5", loaded.state().config().cmdline());
@@ -186,7 +186,7 @@ class SnapshotFormatTest {
 
             Path manifest = dir.resolve("manifest.json");
             String original = Files.readString(manifest);
-            Files.writeString(manifest, original.replace("\"version\" : 1", "\"version\" : 9"));
+            Files.writeString(manifest, original.replace("\"version\": 1", "\"version\": 9"));
             assertEquals("snapshot " + dir + " is format version 9; this Vireo reads version 1", refusal(dir));
             Files.writeString(manifest, original);
 

@@ -1,0 +1,87 @@
+package dev.vireo.json;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class JsonTest {
+    @Json.Text
+    record Id(String value) {
+        public static Id parse(String text) {
+            if (!text.startsWith("id:")) throw new IllegalArgumentException("invalid id '" + text + "'");
+            return new Id(text.substring(3));
+        }
+
+        @Override
+        public String toString() {
+            return "id:" + value;
+        }
+    }
+
+    @Json.OmitEmpty
+    record Sparse(String name, List<String> tags, Map<String, String> labels, int count) {}
+
+    record Entry(@Json.Name("os.version") String osVersion, Id id, List<Id> more, Map<String, Object> loose, Boolean flag) {}
+
+    private static String text(Object value, Json.Style style) {
+        return new String(Json.write(value, style), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void textTypesAreStringsBothWays() {
+        Entry e = Json.read("{\"os.version\":\"1\",\"id\":\"id:a\",\"more\":[\"id:b\"],\"unknown\":[1,{}]}".getBytes(StandardCharsets.UTF_8),
+                Entry.class, "entry");
+        assertEquals(new Entry("1", new Id("a"), List.of(new Id("b")), null, null), e);
+        assertEquals("{\"os.version\":\"1\",\"id\":\"id:a\",\"more\":[\"id:b\"]}", text(e, Json.Style.COMPACT));
+    }
+
+    @Test
+    void badValuesNameTheirField() {
+        JsonException e = assertThrows(JsonException.class, () -> Json.read(
+                "{\"more\":[\"id:b\",\"x\"]}".getBytes(StandardCharsets.UTF_8), Entry.class, "entry"));
+        assertEquals("more[1]: invalid id 'x'", e.getMessage());
+        assertNull(e.document());
+        e = assertThrows(JsonException.class, () -> Json.read("{\"flag\":1}".getBytes(StandardCharsets.UTF_8), Entry.class, "entry"));
+        assertEquals("flag: expected true or false", e.getMessage());
+        e = assertThrows(JsonException.class, () -> Json.read("[]".getBytes(StandardCharsets.UTF_8), Entry.class, "entry"));
+        assertEquals("entry: expected an object", e.getMessage());
+        e = assertThrows(JsonException.class, () -> Json.read("{} {".getBytes(StandardCharsets.UTF_8), Entry.class, "entry"));
+        assertEquals("entry", e.document());
+    }
+
+    @Test
+    void omitEmptyLeavesOutEmptyValuesButNotZero() {
+        assertEquals("{\"count\":0}", text(new Sparse("", List.of(), Map.of(), 0), Json.Style.COMPACT));
+        assertEquals("{\"name\":\"n\",\"tags\":[\"\"],\"count\":1}", text(new Sparse("n", List.of(""), null, 1), Json.Style.COMPACT));
+    }
+
+    @Test
+    void sortedStyleOrdersMapKeysAtEveryDepth() {
+        Map<String, Object> inner = new LinkedHashMap<>();
+        inner.put("b", 1);
+        inner.put("a", null);
+        inner.put("A", List.of(Map.of("z", true)));
+        Map<String, Object> outer = new LinkedHashMap<>();
+        outer.put("y", inner);
+        outer.put("x", 2.5);
+        assertEquals("{\"x\":2.5,\"y\":{\"A\":[{\"z\":true}],\"b\":1}}", text(outer, Json.Style.SORTED));
+        assertEquals("{\"y\":{\"b\":1,\"A\":[{\"z\":true}]},\"x\":2.5}", text(outer, Json.Style.COMPACT));
+    }
+
+    @Test
+    void treesKeepNumbersAsTheyNeedAndArraysBind() {
+        Object tree = Json.parse("{\"i\":1,\"l\":5000000000,\"b\":123456789012345678901234567890,\"d\":0.5}".getBytes(StandardCharsets.UTF_8), "t");
+        assertEquals(List.of(Integer.class, Long.class, java.math.BigInteger.class, Double.class),
+                ((Map<?, ?>) tree).values().stream().map(Object::getClass).toList());
+        assertNull(Json.parse(new byte[0], "t"));
+        assertArrayEquals(new Id[] {new Id("a")}, Json.read("[\"id:a\"]".getBytes(StandardCharsets.UTF_8), Id[].class, "ids"));
+    }
+}
