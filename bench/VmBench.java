@@ -12,7 +12,14 @@
  *           stopped), and the time from starting a new process to the guest running again
  *           (`vireo vm restore --from DIR` until GET /vm says Running) vs `qemu -incoming
  *           "exec:cat FILE"` until query-status says running; with the bytes each wrote to disk
- * Run with a JDK 25: java bench/VmBench.java boot|portio|snapshot [--runs N] [--bytes N]
+ *   migrate live migration of the guest's memtouch (MIB MiB rewritten at RATE pages/ms) between two
+ *           processes on localhost, pre-copy and post-copy: `vireo vm run --api-socket` + `vireo vm
+ *           receive` + `vireo vm migrate --json` vs two QEMU microvm processes (`-incoming tcp:`,
+ *           `migrate` over QMP; postcopy-ram and migrate-start-postcopy for post-copy). Downtime,
+ *           total time and bytes on the wire from each VMM's own report (QEMU's downtime from its
+ *           STOP and RESUME events, as its post-copy downtime field is not one); both guests'
+ *           checksums must equal an unmigrated run's
+ * Run with a JDK 25: java bench/VmBench.java boot|portio|snapshot|migrate [--runs N] [--bytes N] [--mib N] [--rate N]
  * Environment: VIREO (default ./vireo), QEMU (default qemu-system-x86_64), QEMU_CPU (default
  * host), GUEST (default guest/target/vireo-guest.elf). Needs /dev/kvm; figures from a nested or
  * emulated KVM (such as scripts/kvm-testbed) show the benchmark works, not how fast anything is.
@@ -59,10 +66,13 @@ public class VmBench {
         if (args.length == 0) usage();
         int runs = 5;
         long bytes = 200_000;
+        int mib = 32, rate = 50;
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--bytes" -> bytes = Long.parseLong(args[++i]);
+                case "--mib" -> mib = Integer.parseInt(args[++i]);
+                case "--rate" -> rate = Integer.parseInt(args[++i]);
                 default -> usage();
             }
         }
@@ -73,6 +83,7 @@ public class VmBench {
             case "boot" -> boot(runs);
             case "portio" -> portio(runs, bytes);
             case "snapshot" -> snapshot(runs);
+            case "migrate" -> MigrateBench.run(runs, mib, rate);
             default -> usage();
         }
     }
@@ -371,7 +382,7 @@ public class VmBench {
     }
 
     static void usage() {
-        fail("usage: java bench/VmBench.java boot|portio|snapshot [--runs N] [--bytes N]");
+        fail("usage: java bench/VmBench.java boot|portio|snapshot|migrate [--runs N] [--bytes N] [--mib N] [--rate N]");
     }
 
     static void fail(String message) {

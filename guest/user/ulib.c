@@ -84,7 +84,7 @@ static void usage(const char *message) {
     struct line l = {.len = 0};
     line_str(&l, "vireo-guest: ");
     line_str(&l, message);
-    line_str(&l, " (workloads: hello | primes N | syscalls N | memtouch MIB PASSES | pagetable N | uart N | io KIB | rng N | badring | probe | echo | crash pagefault|triple|mmio-exec)");
+    line_str(&l, " (workloads: hello | primes N | syscalls N | memtouch MIB PASSES [PAGES_PER_MS [TSC_KHZ]] | pagetable N | uart N | io KIB | rng N | badring | probe | echo | crash pagefault|triple|mmio-exec)");
     line_end(&l);
 }
 

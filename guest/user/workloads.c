@@ -92,10 +92,18 @@ static inline u64 mix(u64 pass, u64 page) {
     return x ^ (x >> 31);
 }
 
+/*
+ * Writes one word of every page of a MIB region, PASSES times, and folds what it reads back
+ * into a checksum. RATE (pages per millisecond, default 0: as fast as it can) paces the writes,
+ * so a migration can be measured at a chosen dirty rate; the checksum does not depend on it.
+ * Pacing needs the TSC rate: the VMM's boot info gives it, TSC_KHZ stands in where it does not
+ * (QEMU's PVH boot).
+ */
 int run_memtouch(int argc, char **argv) {
-    u64 mib, passes;
-    if (!number_arg(argc, argv, 1, &mib) || !number_arg(argc, argv, 2, &passes) || mib == 0)
-        return bad_arguments("usage: memtouch MIB PASSES");
+    u64 mib, passes, rate = 0, khz_given = 0;
+    if (!number_arg(argc, argv, 1, &mib) || !number_arg(argc, argv, 2, &passes) || mib == 0
+        || (argc > 3 && !number_arg(argc, argv, 3, &rate)) || (argc > 4 && !number_arg(argc, argv, 4, &khz_given)))
+        return bad_arguments("usage: memtouch MIB PASSES [PAGES_PER_MS [TSC_KHZ]]");
     u64 pages = mib * 256;
     struct line l;
     if (syscall3(SYS_MAP, USER_HEAP_BASE, pages, 0) != 0) {
@@ -105,12 +113,18 @@ int run_memtouch(int argc, char **argv) {
         line_end(&l);
         return STATUS_FAILED;
     }
+    u64 khz = (u64)syscall3(SYS_INFO, INFO_TSC_KHZ, 0, 0);
+    if (!khz) khz = khz_given;
+    u64 cycles_per_page = rate && khz ? khz / rate : 0;
     u64 start = rdtsc();
-    u64 checksum = 0;
+    u64 checksum = 0, written = 0;
     for (u64 pass = 0; pass < passes; pass++) {
         for (u64 page = 0; page < pages; page++) {
+            if (cycles_per_page)
+                while (rdtsc() - start < written * cycles_per_page) __asm__ volatile("pause");
             volatile u64 *p = (u64 *)(USER_HEAP_BASE + page * PAGE_SIZE) + (pass & 511);
             *p = mix(pass, page);
+            written++;
         }
         for (u64 page = 0; page < pages; page++) {
             volatile u64 *p = (u64 *)(USER_HEAP_BASE + page * PAGE_SIZE) + (pass & 511);
@@ -122,6 +136,7 @@ int run_memtouch(int argc, char **argv) {
     line_kv(&l, "mib", mib);
     line_kv(&l, "passes", passes);
     line_kv(&l, "pages", pages);
+    line_kv(&l, "rate", rate);
     line_kvx(&l, "checksum", checksum);
     result_timing(&l, cycles);
     line_end(&l);

@@ -4,10 +4,18 @@ import dev.vireo.vmm.ApiClient;
 import dev.vireo.vmm.ApiServer;
 import dev.vireo.vmm.ExitSample;
 import dev.vireo.vmm.GuestResult;
+import dev.vireo.vmm.KvmHost;
+import dev.vireo.vmm.KvmUnavailableException;
+import dev.vireo.vmm.Migration;
+import dev.vireo.vmm.MigrationException;
+import dev.vireo.vmm.MigrationMode;
+import dev.vireo.vmm.MigrationOptions;
+import dev.vireo.vmm.MigrationReport;
 import dev.vireo.vmm.StatisticsReport;
 import dev.vireo.vmm.VirtualMachine;
 import dev.vireo.vmm.VmConfig;
 import dev.vireo.vmm.VmOutcome;
+import dev.vireo.vmm.VmState;
 
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -16,9 +24,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
@@ -36,9 +47,12 @@ final class VmCommand implements Command {
                    vireo vm restore --from DIR [--disk FILE] [--serial FILE] [--stats] [--json] [--api-socket PATH]
                    vireo vm pause|resume|stop --api-socket PATH
                    vireo vm stats [--json] --api-socket PATH
-                   vireo vm snapshot --to DIR --api-socket PATH""";
+                   vireo vm snapshot --to DIR --api-socket PATH
+                   vireo vm receive --listen HOST:PORT [--serial FILE] [--stats] [--json] [--api-socket PATH]
+                   vireo vm migrate --api-socket PATH --to HOST:PORT --mode cold|nonlive|precopy|postcopy
+                                    [--downtime-ms N] [--max-rounds N] [--compress none|zero,xbzrle,lz4|zstd] [--json] [--plot FILE]""";
 
-    private static final String SHORT_USAGE = "usage: vireo vm run|restore|pause|resume|stats|snapshot|stop [OPTIONS] (see vireo vm --help)";
+    private static final String SHORT_USAGE = "usage: vireo vm run|restore|pause|resume|stats|snapshot|stop|receive|migrate [OPTIONS] (see vireo vm --help)";
 
     @Override
     public String summary() {
@@ -52,6 +66,8 @@ final class VmCommand implements Command {
         return switch (args.getFirst()) {
             case "run" -> runVm(rest);
             case "restore" -> restore(rest);
+            case "receive" -> receive(rest);
+            case "migrate" -> migrate(rest);
             case "pause", "resume", "stop", "stats", "snapshot" -> control(args.getFirst(), rest);
             case "--help", "-h", "help" -> {
                 System.out.println(USAGE);
@@ -97,6 +113,108 @@ final class VmCommand implements Command {
                 line -> System.err.println("vireo vm: " + line), disk));
     }
 
+    /** Waits for one migrating VM on HOST:PORT, then runs it to its end as {@code vm run} does. */
+    private int receive(List<String> args) throws Exception {
+        Args a = runOptions("receive").option("--listen").parse(args);
+        noPositionals(a, "receive");
+        HostPort listen = HostPort.parse("--listen", a.value("--listen")
+                .orElseThrow(() -> new UsageException("vm receive: --listen HOST:PORT says where to wait for the VM")));
+        // A host that cannot run the VM says so now, not after a source has started sending.
+        KvmHost.unusableReason().ifPresent(reason -> {
+            throw new KvmUnavailableException(reason);
+        });
+        ServerSocket server = new ServerSocket();
+        try {
+            server.bind(new InetSocketAddress(listen.host(), listen.port()), 1);
+        } catch (IOException e) {
+            server.close();
+            throw new IOException("cannot listen on " + listen + ": " + e.getMessage());
+        }
+        System.err.println("vireo vm receive: waiting for a VM on " + listen);
+        ProgressPrinter progress = new ProgressPrinter(false);
+        return runToEnd(a, (console, input) -> {
+            try (server) {
+                VirtualMachine vm = Migration.receive(server, console, input, line -> System.err.println("vireo vm: " + line),
+                        lost -> {
+                            progress.done();
+                            System.err.println("vireo vm receive: " + lost);
+                            System.err.flush();
+                            // vCPUs wait on pages that will not come: end the process now, closing nothing
+                            Runtime.getRuntime().halt(1);
+                        }, (phase, done, total) -> progress.update("receive", phase, done, total));
+                progress.done();
+                System.err.println("vireo vm receive: the VM runs here");
+                return vm;
+            } catch (MigrationException e) {
+                progress.done();
+                throw new IOException(e.getMessage());
+            }
+        });
+    }
+
+    /** Sends the VM behind an API socket to a {@code vm receive}, showing progress; prints the report. */
+    private static int migrate(List<String> args) throws Exception {
+        Args a = Args.spec("vm migrate").option("--api-socket").option("--to").option("--mode").option("--downtime-ms")
+                .option("--max-rounds").option("--compress").option("--plot").flag("--json").parse(args);
+        noPositionals(a, "migrate");
+        Path socket = Path.of(a.value("--api-socket")
+                .orElseThrow(() -> new UsageException("vm migrate: --api-socket PATH names the VM's control socket")));
+        HostPort to = HostPort.parse("--to", a.value("--to")
+                .orElseThrow(() -> new UsageException("vm migrate: --to HOST:PORT names the vm receive to send to")));
+        MigrationOptions options = MigrationOptions.of(MigrationMode.parse(a.value("--mode")
+                .orElseThrow(() -> new UsageException("vm migrate: --mode cold|nonlive|precopy|postcopy"))));
+        if (a.value("--downtime-ms").isPresent()) options = options.withDowntimeMillis(number("--downtime-ms", a.value("--downtime-ms").get()));
+        if (a.value("--max-rounds").isPresent()) options = options.withMaxRounds((int) number("--max-rounds", a.value("--max-rounds").get()));
+        if (!a.values("--compress").isEmpty()) options = options.withCompression(MigrationOptions.parseCompression(a.values("--compress")));
+        ProgressPrinter progress = new ProgressPrinter(false);
+        MigrationReport report;
+        try {
+            report = new ApiClient(socket).migrate(to.toString(), options, (phase, done, total) -> progress.update(phase, "sent", done, total));
+        } catch (MigrationException e) {
+            progress.done();
+            throw new IOException(e.getMessage());
+        }
+        progress.done();
+        if (a.value("--plot").isPresent()) {
+            Path plot = Path.of(a.value("--plot").get());
+            Path temp = Files.createTempFile(plot.toAbsolutePath().getParent(), ".plot", ".svg");
+            Files.writeString(temp, report.svg());
+            Files.move(temp, plot, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        if (a.flag("--json")) System.out.println(report.json());
+        else System.out.print(report.table());
+        return 0;
+    }
+
+    private static long number(String option, String text) {
+        try {
+            long n = Long.parseLong(text);
+            if (n > 0) return n;
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException(option + " takes a positive number, not \"" + text + "\"");
+    }
+
+    /** HOST:PORT as the migration verbs take it. */
+    private record HostPort(String host, int port) {
+        static HostPort parse(String option, String text) {
+            int colon = text.lastIndexOf(':');
+            try {
+                int port = Integer.parseInt(text.substring(colon + 1));
+                if (colon > 0 && port > 0 && port < 65536) return new HostPort(text.substring(0, colon), port);
+            } catch (NumberFormatException e) {
+                // said below
+            }
+            throw new IllegalArgumentException(option + " takes HOST:PORT, not \"" + text + "\"");
+        }
+
+        @Override
+        public String toString() {
+            return host + ":" + port;
+        }
+    }
+
     private interface Launch {
         VirtualMachine create(OutputStream console, InputStream input) throws IOException;
     }
@@ -111,7 +229,7 @@ final class VmCommand implements Command {
         try (VirtualMachine vm = launch.create(console, new FileInputStream(FileDescriptor.in))) {
             // the API before the guest: a socket that cannot be served stops the command before anything ran
             try (ApiServer api = a.value("--api-socket").isPresent() ? ApiServer.start(Path.of(a.value("--api-socket").get()), vm) : null) {
-                vm.start();
+                if (vm.state() == VmState.CREATED) vm.start(); // a received VM runs already
                 outcome = vm.awaitOutcome();
             }
             if (!(outcome instanceof VmOutcome.PoweredOff)) System.err.println("vireo vm: " + outcome.describe());
@@ -233,6 +351,7 @@ final class VmCommand implements Command {
             case VmOutcome.SystemEvent _ -> "system-event";
             case VmOutcome.UnhandledExit _ -> "unhandled-exit";
             case VmOutcome.Stopped _ -> "stopped";
+            case VmOutcome.Migrated _ -> "migrated";
             case VmOutcome.VmmFailure _ -> "vmm-failure";
         };
     }

@@ -6,12 +6,15 @@ import dev.vireo.http.SocketHttpClient;
 import dev.vireo.json.Json;
 import dev.vireo.json.JsonException;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * The client side of {@link ApiServer}: one method per request. A fault the server answers is
@@ -42,6 +45,56 @@ public final class ApiClient {
     /** Writes a snapshot of the paused VM to {@code dir}, made absolute here: the server's working directory is not the caller's. */
     public void createSnapshot(Path dir) throws IOException {
         send("PUT", "/snapshot/create", object("snapshot_path", dir.toAbsolutePath().toString()));
+    }
+
+    /**
+     * Migrates the VM ({@code PUT /migrate}): progress goes to {@code progress} as it comes, the
+     * report is returned; a failed migration is a {@link MigrationException} with where the VM is.
+     */
+    public MigrationReport migrate(String destination, MigrationOptions options, MigrationProgress progress)
+            throws IOException, MigrationException {
+        StringBuilder body = StatisticsReport.string(new StringBuilder("{\"destination\":"), destination);
+        StatisticsReport.string(body.append(",\"mode\":"), options.mode().label());
+        body.append(",\"downtime_ms\":").append(options.downtimeMillis()).append(",\"max_rounds\":").append(options.maxRounds());
+        String compress = String.join(",", options.compression().stream().sorted().map(PageEncoding::label).toList());
+        StatisticsReport.string(body.append(",\"compress\":"), compress.isEmpty() ? "none" : compress).append('}');
+        if (!Files.exists(socket)) throw new IOException("no VM API at " + socket + ": no such socket");
+        ClientResponse response;
+        try {
+            response = http.send("PUT", "/migrate", new Headers().set("Content-Type", "application/json"),
+                    body.toString().getBytes(StandardCharsets.UTF_8));
+        } catch (ConnectException e) {
+            throw new IOException("no VM API at " + socket + ": nothing listens there (the VM has ended)");
+        }
+        try (response) {
+            if (response.status() / 100 != 2) {
+                String message = fault(response.bodyText(), response.status());
+                if (response.status() == 400) throw new IllegalArgumentException(message);
+                throw new IOException(message);
+            }
+            BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+            for (String line; (line = lines.readLine()) != null; ) {
+                Object node = Json.parse(line.getBytes(StandardCharsets.UTF_8), "the migration's progress");
+                if (Json.at(node, "progress") instanceof Map<?, ?> p) {
+                    progress.update(String.valueOf(p.get("phase")), number(p.get("done")), number(p.get("total")));
+                } else if (Json.at(node, "report") instanceof Map<?, ?> report) {
+                    return MigrationReport.fromJson(report);
+                } else if (Json.at(node, "error") instanceof Map<?, ?> e) {
+                    MigrationException.Outcome outcome = switch (String.valueOf(e.get("outcome"))) {
+                        case "refused" -> MigrationException.Outcome.REFUSED;
+                        case "lost_at_destination" -> MigrationException.Outcome.LOST_AT_DESTINATION;
+                        case "guest_ended" -> MigrationException.Outcome.GUEST_ENDED;
+                        default -> MigrationException.Outcome.SOURCE_RUNNING;
+                    };
+                    throw new MigrationException(outcome, String.valueOf(e.get("message")));
+                }
+            }
+            throw new IOException("the VM's process ended the migration's response early (did it die?)");
+        }
+    }
+
+    private static long number(Object value) {
+        return value instanceof Number n ? n.longValue() : 0;
     }
 
     /** The VM's state as the API names it ({@link ApiServer#stateName}). */

@@ -19,9 +19,12 @@ import java.util.function.Consumer;
  */
 public final class VirtualMachine implements VmControl, AutoCloseable {
     private final Machine machine;
+    /** What the VM was built from; null for one restored or migrated here. */
+    private final VmConfig config;
 
-    private VirtualMachine(Machine machine) {
+    private VirtualMachine(Machine machine, VmConfig config) {
         this.machine = machine;
+        this.config = config;
     }
 
     /**
@@ -29,7 +32,20 @@ public final class VirtualMachine implements VmControl, AutoCloseable {
      * {@code /dev/kvm} are {@link VmConfigException}s.
      */
     public static VirtualMachine create(VmConfig config) {
-        return new VirtualMachine(MachineBuilder.build(config));
+        return new VirtualMachine(MachineBuilder.build(config), config);
+    }
+
+    /** A machine built elsewhere (a migration's destination). */
+    static VirtualMachine of(Machine machine) {
+        return new VirtualMachine(machine, null);
+    }
+
+    Machine machine() {
+        return machine;
+    }
+
+    VmConfig config() {
+        return config;
     }
 
     /**
@@ -50,7 +66,13 @@ public final class VirtualMachine implements VmControl, AutoCloseable {
     public static VirtualMachine restore(Path snapshot, OutputStream console, InputStream consoleInput, Consumer<String> log,
                                          Path disk) throws IOException {
         SnapshotDirectory.Loaded loaded = SnapshotDirectory.load(snapshot);
-        return new VirtualMachine(MachineBuilder.restore(loaded, new MachineBuilder.Host(console, consoleInput, log, disk)));
+        return new VirtualMachine(MachineBuilder.restore(loaded, new MachineBuilder.Host(console, consoleInput, log, disk)), null);
+    }
+
+    @Override
+    public MigrationReport migrate(String host, int port, MigrationOptions options, MigrationProgress progress)
+            throws MigrationException, InterruptedException {
+        return Migration.send(this, host, port, options, progress);
     }
 
     /** Starts the vCPUs. */

@@ -18,4 +18,11 @@ public interface VmControl {
     VmState state();
 
     ExitStatistics statistics();
+
+    /**
+     * Migrates the VM to the {@code vireo vm receive} at {@code host:port}; on success the VM runs
+     * there and has stopped here. A {@link MigrationException} says where it is instead.
+     */
+    MigrationReport migrate(String host, int port, MigrationOptions options, MigrationProgress progress)
+            throws MigrationException, InterruptedException;
 }

@@ -150,6 +150,17 @@ public sealed interface VmOutcome {
         }
     }
 
+    /** The VM migrated away: it runs at {@code destination} now. */
+    record Migrated(String destination) implements VmOutcome {
+        public int exitStatus() {
+            return 0;
+        }
+
+        public String describe() {
+            return "the VM migrated to " + destination + " and runs there now";
+        }
+    }
+
     /** The VMM itself failed while handling an exit. */
     record VmmFailure(String message) implements VmOutcome {
         public int exitStatus() {

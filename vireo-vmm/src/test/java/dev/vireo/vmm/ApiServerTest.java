@@ -58,6 +58,13 @@ class ApiServerTest {
         public ExitStatistics statistics() {
             return new ExitStatistics(3, 300, 9000, 0, List.of(new ExitStatistics.Reason("IO", 3, 300)), List.of(), List.of());
         }
+
+        @Override
+        public MigrationReport migrate(String host, int port, MigrationOptions options, MigrationProgress progress)
+                throws MigrationException {
+            progress.update("round 1", 4096, 8192);
+            throw new MigrationException(MigrationException.Outcome.REFUSED, "the destination refused the VM: too big");
+        }
     }
 
     record Reply(int status, String body) {}
@@ -118,6 +125,24 @@ class ApiServerTest {
         }
         IOException gone = assertThrows(IOException.class, () -> new ApiClient(socket).pause());
         assertEquals("no VM API at " + socket + ": no such socket", gone.getMessage());
+    }
+
+    @Test
+    void migrateStreamsProgressThenTheOutcomeAndRefusesBadOptions(@TempDir Path tmp) throws Exception {
+        Path socket = tmp.resolve("api.sock");
+        try (ApiServer api = ApiServer.start(socket, new FakeVm())) {
+            ApiClient client = new ApiClient(socket);
+            List<String> phases = new CopyOnWriteArrayList<>();
+            MigrationException refused = assertThrows(MigrationException.class, () -> client.migrate("127.0.0.1:9",
+                    MigrationOptions.of(MigrationMode.PRECOPY), (phase, done, total) -> phases.add(phase + " " + done + "/" + total)));
+            assertEquals(MigrationException.Outcome.REFUSED, refused.outcome());
+            assertEquals("the destination refused the VM: too big", refused.getMessage());
+            assertEquals(List.of("round 1 4096/8192"), phases);
+            assertEquals(new Reply(400, "{\"fault_message\":\"unknown migration mode 'sideways' (cold, nonlive, precopy, postcopy)\"}"),
+                    send(socket, "PUT", "/migrate", "{\"destination\":\"h:1\",\"mode\":\"sideways\"}"));
+            assertEquals(new Reply(400, "{\"fault_message\":\"destination must be HOST:PORT, not \\\"nowhere\\\"\"}"),
+                    send(socket, "PUT", "/migrate", "{\"destination\":\"nowhere\",\"mode\":\"precopy\"}"));
+        }
     }
 
     @Test

@@ -31,6 +31,9 @@ public final class KvmApi {
     public static final IoctlRequest IRQFD = IoctlRequest.iow("KVM_IRQFD", KVMIO, 0x76, IRQFD_SIZE);
     public static final IoctlRequest CREATE_PIT2 = IoctlRequest.iow("KVM_CREATE_PIT2", KVMIO, 0x77, PIT_CONFIG_SIZE);
     public static final IoctlRequest IOEVENTFD = IoctlRequest.iow("KVM_IOEVENTFD", KVMIO, 0x79, IOEVENTFD_SIZE);
+    public static final IoctlRequest GET_DIRTY_LOG = IoctlRequest.iow("KVM_GET_DIRTY_LOG", KVMIO, 0x42, 16);
+    public static final IoctlRequest CLEAR_DIRTY_LOG = IoctlRequest.iowr("KVM_CLEAR_DIRTY_LOG", KVMIO, 0xc0, 24);
+    public static final IoctlRequest ENABLE_CAP = IoctlRequest.iow("KVM_ENABLE_CAP", KVMIO, 0xa3, 104);
     public static final IoctlRequest GET_IRQCHIP = IoctlRequest.iowr("KVM_GET_IRQCHIP", KVMIO, 0x62, VmPlatformState.IRQCHIP_SIZE);
     public static final IoctlRequest SET_IRQCHIP = IoctlRequest.ior("KVM_SET_IRQCHIP", KVMIO, 0x63, VmPlatformState.IRQCHIP_SIZE);
     public static final IoctlRequest SET_CLOCK = IoctlRequest.iow("KVM_SET_CLOCK", KVMIO, 0x7b, VmPlatformState.CLOCK_SIZE);
@@ -87,6 +90,10 @@ public final class KvmApi {
     public static final int CAP_SYNC_REGS = 74;
     public static final int CAP_IMMEDIATE_EXIT = 136;
     public static final int CAP_BINARY_STATS_FD = 203;
+    public static final int CAP_MANUAL_DIRTY_LOG_PROTECT2 = 168;
+
+    // KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 options
+    public static final long DIRTY_LOG_MANUAL_PROTECT_ENABLE = 1;
     public static final int CAP_XSAVE2 = 208;
     // KVM_GET/SET_IRQCHIP chip ids
     public static final int IRQCHIP_PIC_MASTER = 0, IRQCHIP_PIC_SLAVE = 1, IRQCHIP_IOAPIC = 2;

@@ -52,6 +52,46 @@ public final class Vm implements AutoCloseable {
         }
     }
 
+    /** KVM_ENABLE_CAP on the VM with the capability's first argument. */
+    public void enableCapability(int capability, long arg0) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cap = arena.allocate(104, 8);
+            cap.set(JAVA_INT, 0, capability);
+            cap.set(JAVA_LONG, 8, arg0);
+            Ioctl.call(fd, KvmApi.ENABLE_CAP, cap);
+        }
+    }
+
+    /**
+     * KVM_GET_DIRTY_LOG: the slot's dirty bitmap, one bit per page, into {@code bitmap} (a
+     * multiple of 8 bytes covering the slot). Without manual protection KVM also clears the log
+     * and write-protects the pages again; with it, {@link #clearDirtyLog} does that.
+     */
+    public void dirtyLog(int slot, MemorySegment bitmap) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment log = arena.allocate(16, 8);
+            log.set(JAVA_INT, 0, slot);
+            log.set(JAVA_LONG, 8, bitmap.address());
+            Ioctl.call(fd, KvmApi.GET_DIRTY_LOG, log);
+        }
+    }
+
+    /**
+     * KVM_CLEAR_DIRTY_LOG: clears the bits set in {@code bitmap} for pages
+     * {@code [firstPage, firstPage + pages)} and write-protects those pages again, so writes after
+     * this call show up in the next log.
+     */
+    public void clearDirtyLog(int slot, long firstPage, int pages, MemorySegment bitmap) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment clear = arena.allocate(24, 8);
+            clear.set(JAVA_INT, 0, slot);
+            clear.set(JAVA_INT, 4, pages);
+            clear.set(JAVA_LONG, 8, firstPage);
+            clear.set(JAVA_LONG, 16, bitmap.address());
+            Ioctl.call(fd, KvmApi.CLEAR_DIRTY_LOG, clear);
+        }
+    }
+
     /** KVM_SET_TSS_ADDR: three pages of guest-physical space Intel's real-mode emulation needs. */
     public void setTssAddress(long address) {
         Ioctl.call(fd, KvmApi.SET_TSS_ADDR, address);

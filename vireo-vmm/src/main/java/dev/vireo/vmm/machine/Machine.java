@@ -16,6 +16,7 @@ import dev.vireo.vmm.kvm.KvmStats;
 import dev.vireo.vmm.kvm.Vcpu;
 import dev.vireo.vmm.kvm.VcpuState;
 import dev.vireo.vmm.kvm.Vm;
+import dev.vireo.vmm.memory.DirtyLog;
 import dev.vireo.vmm.kvm.VmPlatformState;
 import dev.vireo.vmm.memory.GuestMemory;
 import dev.vireo.vmm.snapshot.MachineState;
@@ -113,16 +114,28 @@ public final class Machine implements AutoCloseable {
                 MachineState captured = captureState();
                 SnapshotDirectory.write(dir, captured, memory);
             }
-            case VmmAction.Stop _ -> {
-                control.stop(new VmOutcome.Stopped());
-                control.resume();
-            }
+            case VmmAction.Stop _ -> stop(new VmOutcome.Stopped());
         }
         return state;
     }
 
     public VmState state() {
         return state;
+    }
+
+    /** Stops the VM with {@code outcome} (unless it had already ended): a stop request, or a migration away. */
+    public synchronized void stop(VmOutcome outcome) {
+        control.stop(outcome);
+        control.resume();
+    }
+
+    /** Starts KVM's dirty-page log over the guest's memory, for live migration. */
+    public DirtyLog startDirtyLog() {
+        return DirtyLog.start(vm, memory);
+    }
+
+    public int vcpuCount() {
+        return vcpus.size();
     }
 
     /**

@@ -18,6 +18,8 @@ public final class GuestMemory implements AutoCloseable {
     /** Guest-physical addresses from here to 4 GiB are left for devices (as Firecracker does). */
     public static final long MMIO_GAP_START = 0xD000_0000L;
     public static final long MMIO_GAP_END = 0x1_0000_0000L;
+    /** The page size of guest RAM as KVM tracks it (dirty log) and as migration moves it. */
+    public static final int PAGE_SIZE = 4096;
 
     private final Arena arena;
     private final List<MemoryRegion> regions;
@@ -54,7 +56,7 @@ public final class GuestMemory implements AutoCloseable {
     }
 
     private static GuestMemory laidOut(long size, Mapper mapper) {
-        if (size <= 0 || size % 4096 != 0) throw new IllegalArgumentException("memory size must be a positive multiple of 4 KiB");
+        if (size <= 0 || size % PAGE_SIZE != 0) throw new IllegalArgumentException("memory size must be a positive multiple of 4 KiB");
         Arena arena = Arena.ofShared();
         try {
             List<MemoryRegion> regions = new ArrayList<>();
@@ -92,6 +94,32 @@ public final class GuestMemory implements AutoCloseable {
     /** Bytes of RAM over all regions. */
     public long size() {
         return regions.stream().mapToLong(MemoryRegion::size).sum();
+    }
+
+    /** Pages of RAM over all regions; {@link #page} numbers them from 0 across the regions in order. */
+    public long pages() {
+        return size() / PAGE_SIZE;
+    }
+
+    /** The host memory of RAM page {@code index}: the regions' pages counted in order, gaps skipped. */
+    public MemorySegment page(long index) {
+        long offset = index * PAGE_SIZE;
+        for (MemoryRegion r : regions) {
+            if (offset < r.size()) return r.host().asSlice(offset, PAGE_SIZE);
+            offset -= r.size();
+        }
+        throw new IndexOutOfBoundsException("RAM page " + index + " of " + pages());
+    }
+
+    /** The RAM page index of host address {@code hostAddress}, or -1 if it is not guest RAM. */
+    public long pageOf(long hostAddress) {
+        long base = 0;
+        for (MemoryRegion r : regions) {
+            long offset = hostAddress - r.host().address();
+            if (offset >= 0 && offset < r.size()) return base + offset / PAGE_SIZE;
+            base += r.size() / PAGE_SIZE;
+        }
+        return -1;
     }
 
     public boolean contains(long address, long length) {

@@ -82,4 +82,11 @@ class KvmStructsTest {
         assertEquals(0x4040ae77L, KvmApi.CREATE_PIT2.number(), "_IOW(KVMIO, 0x77, struct kvm_pit_config)");
         assertEquals(0x4040ae79L, KvmApi.IOEVENTFD.number(), "_IOW(KVMIO, 0x79, struct kvm_ioeventfd)");
     }
+
+    @Test
+    void dirtyLogIoctlNumbersMatchTheHeader() {
+        assertEquals(0x4010ae42L, KvmApi.GET_DIRTY_LOG.number());
+        assertEquals(0xc018aec0L, KvmApi.CLEAR_DIRTY_LOG.number());
+        assertEquals(0x4068aea3L, KvmApi.ENABLE_CAP.number());
+    }
 }

@@ -1,0 +1,88 @@
+package dev.vireo.vmm;
+
+import dev.vireo.vmm.machine.MachineBuilder;
+import dev.vireo.vmm.migration.DestinationVm;
+import dev.vireo.vmm.migration.MachineDestination;
+import dev.vireo.vmm.migration.MachineSource;
+import dev.vireo.vmm.migration.Receiver;
+import dev.vireo.vmm.migration.Sender;
+import dev.vireo.vmm.migration.SourceVm;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * Moving a VM between two Vireo processes: {@link #send} from the one that runs it,
+ * {@link #receive} in the one that takes it over. Non-live, pre-copy and post-copy carry
+ * memory and the machine state (the snapshot format) over one TCP connection.
+ */
+public final class Migration {
+    private Migration() {}
+
+    /**
+     * Sends the running {@code vm} to {@code host:port}. When this returns the destination runs
+     * the VM and this one is stopped; a {@link MigrationException} says where the VM is instead.
+     */
+    public static MigrationReport send(VirtualMachine vm, String host, int port, MigrationOptions options,
+                                       MigrationProgress progress) throws MigrationException, InterruptedException {
+        VmState state = vm.state();
+        boolean cold = options.mode() == MigrationMode.COLD;
+        if (cold ? state == VmState.RUNNING || state == VmState.PAUSED : state != VmState.RUNNING) {
+            throw new IllegalArgumentException("the VM is " + state.name().toLowerCase(Locale.ROOT) + ": "
+                    + (cold ? "a cold migration moves a VM that does not run (use --mode nonlive)" : "only a running VM migrates live or non-live"));
+        }
+        Socket socket;
+        try {
+            socket = new Socket(host, port);
+        } catch (IOException e) {
+            throw new MigrationException(MigrationException.Outcome.SOURCE_RUNNING, "cannot connect to " + host + ":" + port
+                    + " (" + e.getMessage() + "); the VM keeps running here");
+        }
+        MigrationReport report = Sender.send(new MachineSource(vm.machine(), vm.config()), options, socket, progress);
+        vm.machine().stop(new VmOutcome.Migrated(host + ":" + port));
+        return report;
+    }
+
+    /**
+     * Waits on {@code server} for one incoming VM and returns it running, its console on
+     * {@code console} and {@code consoleInput}. {@code onPostcopyLost}
+     * hears, once, that a post-copy link dropped: the VM cannot go on here, its vCPUs wait for
+     * pages that will not come, and the caller should end the process.
+     */
+    public static VirtualMachine receive(ServerSocket server, OutputStream console, InputStream consoleInput,
+                                         Consumer<String> log, Consumer<String> onPostcopyLost, MigrationProgress progress)
+            throws MigrationException, IOException {
+        Socket socket = server.accept();
+        MachineBuilder.Host host = new MachineBuilder.Host(console, consoleInput, log);
+        DestinationVm.Factory factory = new DestinationVm.Factory() {
+            @Override
+            public DestinationVm create(int vcpus, long memoryBytes) {
+                return new MachineDestination(memoryBytes, host);
+            }
+
+            @Override
+            public DestinationVm boot(int vcpus, long memoryBytes, SourceVm.BootConfig boot) {
+                VmConfig config = VmConfig.builder().kernel(new VmConfig.Kernel(boot.kernelName(), boot.kernel()))
+                        .memory(memoryBytes).cmdline(boot.cmdline()).console(console).consoleInput(consoleInput).log(log).build();
+                return new MachineDestination(MachineBuilder.build(config));
+            }
+        };
+        Receiver.Received received = Receiver.receive(socket, hostMemoryAvailable(), factory, onPostcopyLost, progress);
+        return VirtualMachine.of(((MachineDestination) received.vm()).machine());
+    }
+
+    /** MemAvailable from /proc/meminfo: the most guest memory this host takes in. */
+    public static long hostMemoryAvailable() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+            if (line.startsWith("MemAvailable:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+        throw new IOException("/proc/meminfo has no MemAvailable");
+    }
+}

@@ -1,0 +1,156 @@
+package dev.vireo.vmm.migration;
+
+import dev.vireo.vmm.MigrationException;
+import dev.vireo.vmm.MigrationMode;
+import dev.vireo.vmm.MigrationProgress;
+import dev.vireo.vmm.MigrationReport;
+import dev.vireo.vmm.memory.GuestMemory;
+import dev.vireo.vmm.migration.stream.Chunk;
+import dev.vireo.vmm.migration.stream.PageEntry;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+
+import static dev.vireo.vmm.MigrationException.Outcome.LOST_AT_DESTINATION;
+import static dev.vireo.vmm.MigrationException.Outcome.SOURCE_RUNNING;
+
+/**
+ * The source side of post-copy: pause, send the machine state, and from then on serve pages,
+ * each exactly once: a page the destination faulted on first (demand paging) with the unsent
+ * pages around it (prepaging), the rest in address order in between (active push). The VM
+ * stays paused here with all its memory until the destination says it has every page; if the
+ * link drops before, the VM is lost at the destination and this copy is kept for recovery.
+ */
+final class PostcopySource {
+    /** Prepaging window around a faulted page: this many pages after it and before it. */
+    static final int PREPAGE_AFTER = 15, PREPAGE_BEFORE = 4;
+    /** Pages pushed between two looks at the request queue. */
+    static final int PUSH_BATCH = 32;
+    private static final long READER_ENDED = -1;
+
+    private final SourceVm vm;
+    private final Link link;
+    private final PageReader reader;
+    private final String destination;
+    private final MigrationProgress progress;
+    private final int total;
+    private final BitSet sent = new BitSet();
+    private final LinkedBlockingQueue<Long> requests = new LinkedBlockingQueue<>();
+    private final CountDownLatch ended = new CountDownLatch(1);
+    private volatile long runningAt;
+    private volatile boolean allReceived;
+    private volatile String failure;
+    private long demand, prepaged, pushed;
+
+    PostcopySource(SourceVm vm, Link link, PageReader reader, String destination, MigrationProgress progress) {
+        this.vm = vm;
+        this.link = link;
+        this.reader = reader;
+        this.destination = destination;
+        this.progress = progress;
+        this.total = Math.toIntExact(vm.memory().pages());
+    }
+
+    MigrationReport run(long start) throws MigrationException {
+        vm.pause();
+        long pausedAt = System.nanoTime();
+        try {
+            progress.update("machine state", 0, -1);
+            link.send(new Chunk.MachineState(vm.saveState()));
+            link.sendNow(new Chunk.Complete());
+        } catch (IOException e) {
+            // The destination cannot run without this source, so nothing ran there yet: resume.
+            vm.resume();
+            throw new MigrationException(SOURCE_RUNNING, "the connection to " + destination
+                    + " dropped while sending the machine state (" + e.getMessage() + "); the VM keeps running here");
+        }
+        Thread.ofVirtual().name("postcopy-requests").start(this::readReplies);
+        try {
+            serve();
+            ended.await();
+        } catch (IOException e) {
+            failure = e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure = "interrupted";
+        }
+        if (!allReceived) {
+            throw new MigrationException(LOST_AT_DESTINATION, "the connection to " + destination + " dropped during post-copy ("
+                    + failure + ") with " + (total - sent.cardinality()) + " of " + total + " pages not yet sent: the VM is lost "
+                    + "at the destination; it stays paused here with all its memory, for recovery");
+        }
+        long end = System.nanoTime();
+        return new MigrationReport(MigrationMode.POSTCOPY, vm.memory().size(), List.of(), end - start,
+                (runningAt == 0 ? end : runningAt) - pausedAt, link.bytesSent(),
+                new MigrationReport.Postcopy(demand, prepaged, pushed), reader.encoder().stats().lines());
+    }
+
+    private void serve() throws IOException, InterruptedException {
+        int cursor = 0;
+        List<PageEntry> batch = new ArrayList<>();
+        while (sent.cardinality() < total) {
+            Long request = requests.poll();
+            if (request != null && request == READER_ENDED) throw new IOException(failure);
+            if (request != null) {
+                int index = Math.toIntExact(request);
+                if (!sent.get(index)) {
+                    sendPage(index, batch);
+                    demand++;
+                    for (int i = index + 1; i <= Math.min(total - 1, index + PREPAGE_AFTER); i++) prepaged += sendPage(i, batch);
+                    for (int i = Math.max(0, index - PREPAGE_BEFORE); i < index; i++) prepaged += sendPage(i, batch);
+                    link.send(new Chunk.Pages(batch));
+                    link.flush();
+                    batch.clear();
+                }
+                continue;
+            }
+            for (int n = 0; n < PUSH_BATCH && (cursor = sent.nextClearBit(cursor)) < total; n++) pushed += sendPage(cursor, batch);
+            if (!batch.isEmpty()) {
+                link.send(new Chunk.Pages(batch));
+                batch.clear();
+            }
+            progress.update("post-copy", (long) sent.cardinality() * GuestMemory.PAGE_SIZE, (long) total * GuestMemory.PAGE_SIZE);
+        }
+        link.flush();
+    }
+
+    /** Adds page {@code index} to {@code batch} unless it was sent already; returns 1 if it was added. */
+    private int sendPage(int index, List<PageEntry> batch) {
+        if (sent.get(index)) return 0;
+        sent.set(index);
+        reader.add(index, batch);
+        return 1;
+    }
+
+    private void readReplies() {
+        try {
+            while (true) {
+                switch (link.receive()) {
+                    case Chunk.PageRequest r when r.index() >= 0 && r.index() < total -> requests.add(r.index());
+                    case Chunk.Running _ -> runningAt = System.nanoTime();
+                    case Chunk.Complete _ -> {
+                        allReceived = true;
+                        return;
+                    }
+                    case Chunk.Abort a -> {
+                        failure = "the destination gave up: " + a.reason();
+                        return;
+                    }
+                    case Chunk other -> {
+                        failure = "unexpected " + other.getClass().getSimpleName() + " from the destination";
+                        return;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            failure = e.getMessage();
+        } finally {
+            requests.add(READER_ENDED);
+            ended.countDown();
+        }
+    }
+}

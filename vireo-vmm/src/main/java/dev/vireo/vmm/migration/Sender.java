@@ -1,0 +1,238 @@
+package dev.vireo.vmm.migration;
+
+import dev.vireo.vmm.MigrationException;
+import dev.vireo.vmm.MigrationMode;
+import dev.vireo.vmm.MigrationOptions;
+import dev.vireo.vmm.MigrationProgress;
+import dev.vireo.vmm.MigrationReport;
+import dev.vireo.vmm.PageEncoding;
+import dev.vireo.vmm.memory.GuestMemory;
+import dev.vireo.vmm.migration.stream.Chunk;
+import dev.vireo.vmm.migration.stream.Header;
+import dev.vireo.vmm.migration.stream.PageEncoder;
+import dev.vireo.vmm.migration.stream.PageEntry;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+import static dev.vireo.vmm.MigrationException.Outcome.REFUSED;
+import static dev.vireo.vmm.MigrationException.Outcome.SOURCE_RUNNING;
+
+/**
+ * The source side of a live or non-live migration. The destination answers the header before
+ * anything is paused. Pre-copy sends all memory, then what the dirty log reports, round after
+ * round, until the rest fits the downtime target at the bandwidth the last round measured, the
+ * round limit is reached or rounds stop shrinking; then it pauses, sends the rest and the
+ * machine state and waits for the destination to say the VM runs. A failure before that leaves
+ * this VM running (resumed if it was paused); post-copy is {@link PostcopySource}'s.
+ */
+public final class Sender {
+    /** A pages chunk is sent once it holds this many wire bytes. */
+    static final int BATCH_BYTES = 1 << 20;
+    /** How long the destination may take to answer the header: it only checks it and maps memory. */
+    static final int HANDSHAKE_MILLIS = 30_000;
+    /** How long the paused source waits for the destination to say the VM runs before it resumes the VM here. */
+    static final int START_MILLIS = 60_000;
+
+    private final SourceVm vm;
+    private final MigrationOptions options;
+    private final Link link;
+    private final MigrationProgress progress;
+    private final GuestMemory memory;
+    private final PageReader reader;
+    private final List<MigrationReport.Round> rounds = new ArrayList<>();
+    private final String destination;
+    private boolean paused;
+
+    private Sender(SourceVm vm, MigrationOptions options, Link link, String destination, MigrationProgress progress) {
+        this.vm = vm;
+        this.options = options;
+        this.link = link;
+        this.destination = destination;
+        this.progress = progress;
+        this.memory = vm.memory();
+        // Only pre-copy sends a page twice; elsewhere an XBZRLE cache would be memory for nothing.
+        Set<PageEncoding> encodings = EnumSet.noneOf(PageEncoding.class);
+        encodings.addAll(options.compression());
+        if (options.mode() != MigrationMode.PRECOPY) encodings.remove(PageEncoding.XBZRLE);
+        this.reader = new PageReader(memory, new PageEncoder(GuestMemory.PAGE_SIZE, encodings, options.xbzrleCacheBytes()));
+    }
+
+    /**
+     * Migrates {@code vm} over {@code socket} (connected to the destination). On success the
+     * destination runs the VM and this one is paused, for the caller to discard.
+     */
+    public static MigrationReport send(SourceVm vm, MigrationOptions options, Socket socket, MigrationProgress progress)
+            throws MigrationException {
+        String destination = socket.getRemoteSocketAddress().toString();
+        try (Link link = new Link(socket)) {
+            return new Sender(vm, options, link, destination, progress).run();
+        } catch (IllegalStateException e) {
+            throw new MigrationException(MigrationException.Outcome.GUEST_ENDED, e.getMessage()
+                    + "; the migration stopped and nothing runs at the destination");
+        } catch (IOException e) {
+            throw new MigrationException(SOURCE_RUNNING, "could not use the connection to " + destination + ": " + e.getMessage());
+        }
+    }
+
+    private MigrationReport run() throws MigrationException {
+        long start = System.nanoTime();
+        progress.update("connected to " + destination, 0, -1);
+        handshake();
+        return switch (options.mode()) {
+            case NONLIVE -> stopAndCopy(start, null, allPages());
+            case PRECOPY -> precopy(start);
+            case POSTCOPY -> new PostcopySource(vm, link, reader, destination, progress).run(start);
+            case COLD -> cold(start);
+        };
+    }
+
+    /** Sends the header; the destination accepts or refuses before anything is paused. */
+    private void handshake() throws MigrationException {
+        Header header = new Header(Header.VERSION, options.mode(), GuestMemory.PAGE_SIZE, vm.vcpus(), memory.size(),
+                reader.encoder().features());
+        Chunk reply;
+        try {
+            link.send(header);
+            link.flush();
+            reply = link.receive(HANDSHAKE_MILLIS);
+        } catch (IOException e) {
+            throw new MigrationException(SOURCE_RUNNING, "the destination " + destination + " did not answer the stream header ("
+                    + e.getMessage() + "); nothing was paused, the VM keeps running here");
+        }
+        switch (reply) {
+            case Chunk.Accept _ -> { }
+            case Chunk.Refuse r -> throw new MigrationException(REFUSED, "the destination refused the VM: " + r.reason()
+                    + "; nothing was paused, the VM keeps running here");
+            default -> throw new MigrationException(SOURCE_RUNNING, "the destination answered the header with "
+                    + reply.getClass().getSimpleName() + "; the VM keeps running here");
+        }
+    }
+
+    private MigrationReport precopy(long start) throws MigrationException {
+        try (SourceVm.DirtyPages log = vm.startDirtyLog()) {
+            BitSet pending = allPages();
+            long previousDirty = Long.MAX_VALUE;
+            for (int round = 1; ; round++) {
+                long bytesBefore = link.bytesSent(), t0 = System.nanoTime();
+                long sent = sendPages(pending, "round " + round);
+                link.sendNow(new Chunk.RoundEnd(round, sent));
+                long nanos = System.nanoTime() - t0, bytes = link.bytesSent() - bytesBefore;
+                pending.clear();
+                log.collect(pending);
+                long dirty = pending.cardinality();
+                rounds.add(new MigrationReport.Round(round, sent, dirty, bytes, nanos, false));
+                if (round >= options.maxRounds() || dirty >= previousDirty || fitsDowntime(dirty, sent, bytes, nanos)) break;
+                previousDirty = dirty;
+            }
+            return stopAndCopy(start, log, pending);
+        } catch (IOException e) {
+            throw dropped(e);
+        }
+    }
+
+    /** Sends the stopped VM's configuration; the destination boots it. Nothing ran, so there is no downtime. */
+    private MigrationReport cold(long start) throws MigrationException {
+        SourceVm.BootConfig config = vm.bootConfig();
+        try {
+            link.send(new Chunk.GuestConfig(config.kernelName(), config.kernel(), config.cmdline()));
+            link.sendNow(new Chunk.Complete());
+            Chunk reply = link.receive();
+            if (!(reply instanceof Chunk.Running)) {
+                String why = reply instanceof Chunk.Abort(String reason) ? reason : reply.getClass().getSimpleName();
+                throw new MigrationException(SOURCE_RUNNING, "the destination could not boot the VM (" + why + "); it stays here");
+            }
+        } catch (IOException e) {
+            throw new MigrationException(SOURCE_RUNNING, "the connection to " + destination + " dropped (" + e.getMessage()
+                    + "); the VM stays here");
+        }
+        return new MigrationReport(MigrationMode.COLD, memory.size(), List.of(), System.nanoTime() - start, 0,
+                link.bytesSent(), MigrationReport.Postcopy.NONE, List.of());
+    }
+
+    /** Whether sending {@code dirty} pages at the last round's bytes per page and bandwidth takes no longer than the target. */
+    private boolean fitsDowntime(long dirty, long sent, long bytes, long nanos) {
+        if (sent == 0 || nanos == 0) return dirty == 0;
+        double bytesPerPage = (double) bytes / sent;
+        double bandwidth = bytes / (nanos / 1e9);
+        return dirty * bytesPerPage / bandwidth * 1000 <= options.downtimeMillis();
+    }
+
+    /** Pauses, sends {@code pending} plus what the log adds, the machine state, and waits for the destination to run. */
+    private MigrationReport stopAndCopy(long start, SourceVm.DirtyPages log, BitSet pending) throws MigrationException {
+        try {
+            long pausedAt = pause();
+            if (log != null) log.collect(pending);
+            long bytesBefore = link.bytesSent(), t0 = System.nanoTime();
+            int round = rounds.size() + 1;
+            long sent = sendPages(pending, options.mode() == MigrationMode.NONLIVE ? "copy" : "stop-and-copy");
+            link.send(new Chunk.RoundEnd(round, sent));
+            progress.update("machine state", 0, -1);
+            link.send(new Chunk.MachineState(vm.saveState()));
+            link.sendNow(new Chunk.Complete());
+            rounds.add(new MigrationReport.Round(round, sent, 0, link.bytesSent() - bytesBefore, System.nanoTime() - t0, true));
+            progress.update("waiting for the destination", 0, -1);
+            Chunk reply = link.receive(START_MILLIS);
+            if (!(reply instanceof Chunk.Running)) {
+                resumeHere();
+                String why = reply instanceof Chunk.Abort(String reason) ? reason : reply.getClass().getSimpleName();
+                throw new MigrationException(SOURCE_RUNNING, "the destination could not start the VM (" + why
+                        + "); the VM was resumed and keeps running here");
+            }
+            long end = System.nanoTime();
+            return new MigrationReport(options.mode(), memory.size(), rounds, end - start, end - pausedAt, link.bytesSent(),
+                    MigrationReport.Postcopy.NONE, reader.encoder().stats().lines());
+        } catch (IOException e) {
+            throw dropped(e);
+        }
+    }
+
+    private MigrationException dropped(IOException e) {
+        String where = paused ? "during stop-and-copy" : "during round " + (rounds.size() + 1);
+        resumeHere();
+        return new MigrationException(SOURCE_RUNNING, "the connection to " + destination + " dropped " + where + " ("
+                + e.getMessage() + "); the VM keeps running here");
+    }
+
+    private long pause() {
+        vm.pause();
+        paused = true;
+        return System.nanoTime();
+    }
+
+    private void resumeHere() {
+        if (paused) {
+            vm.resume();
+            paused = false;
+        }
+    }
+
+    private BitSet allPages() {
+        BitSet all = new BitSet();
+        all.set(0, Math.toIntExact(memory.pages()));
+        return all;
+    }
+
+    /** Sends the pages in {@code pages}, batched; returns how many. */
+    private long sendPages(BitSet pages, String phase) throws IOException {
+        long total = pages.cardinality(), done = 0, batchBytes = 0;
+        List<PageEntry> batch = new ArrayList<>();
+        for (int i = pages.nextSetBit(0); i >= 0; i = pages.nextSetBit(i + 1)) {
+            batchBytes += reader.add(i, batch);
+            if (batchBytes >= BATCH_BYTES || batch.size() >= 1024) {
+                link.send(new Chunk.Pages(batch));
+                batch.clear();
+                batchBytes = 0;
+            }
+            if (++done % 1024 == 0) progress.update(phase, done * GuestMemory.PAGE_SIZE, total * GuestMemory.PAGE_SIZE);
+        }
+        if (!batch.isEmpty()) link.send(new Chunk.Pages(batch));
+        progress.update(phase, total * GuestMemory.PAGE_SIZE, total * GuestMemory.PAGE_SIZE);
+        return total;
+    }
+}

@@ -1,0 +1,106 @@
+package dev.vireo.vmm;
+
+import dev.vireo.vmm.migration.stream.Chunk;
+import dev.vireo.vmm.migration.stream.ChunkCodec;
+import dev.vireo.vmm.migration.stream.Header;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The guest's memtouch, writing pages at a set rate, migrated while it runs between two VMs
+ * over a localhost connection: its checksum must be the one an unmigrated run computes.
+ */
+@Tag("kvm")
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
+class MigrationKvmTest {
+    static final long MEMORY = 64L << 20;
+    static final int MIB = 8, PASSES = 150, RATE = 20;
+    static final String WORKLOAD = "memtouch " + MIB + " " + PASSES + " " + RATE;
+
+    @BeforeAll
+    static void requireKvm() {
+        KvmAvailable.assume();
+    }
+
+    /** A source VM running memtouch, returned once the guest has booted. */
+    static VirtualMachine runningSource() throws InterruptedException {
+        GuestWorkloadsTest.Text console = new GuestWorkloadsTest.Text("vireo-guest: booted");
+        VirtualMachine vm = VirtualMachine.create(VmConfig.builder().cmdline(WORKLOAD).memory(MEMORY).console(console).build());
+        vm.start();
+        console.await();
+        return vm;
+    }
+
+    static void assertMemtouchChecksum(VirtualMachine vm) throws InterruptedException {
+        assertEquals(new VmOutcome.PoweredOff(0), vm.awaitOutcome());
+        GuestResult result = vm.results().getFirst();
+        assertEquals("0x" + Long.toHexString(GuestWorkloadsTest.memtouchChecksum(MIB * 256L, PASSES)), result.get("checksum"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = MigrationMode.class, names = {"NONLIVE", "PRECOPY", "POSTCOPY"})
+    void memtouchMigratedWhileItRunsComputesTheUnmigratedChecksum(MigrationMode mode) throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             VirtualMachine source = runningSource()) {
+            ByteArrayOutputStream console = new ByteArrayOutputStream();
+            CompletableFuture<VirtualMachine> received = new CompletableFuture<>();
+            Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    received.complete(Migration.receive(server, console, InputStream.nullInputStream(), line -> { },
+                            lost -> received.completeExceptionally(new AssertionError(lost)), MigrationProgress.NONE));
+                } catch (Exception e) {
+                    received.completeExceptionally(e);
+                }
+            });
+            MigrationReport report = Migration.send(source, "127.0.0.1", server.getLocalPort(), MigrationOptions.of(mode),
+                    MigrationProgress.NONE);
+            System.out.print(report.table());
+            assertEquals(new VmOutcome.Migrated("127.0.0.1:" + server.getLocalPort()), source.awaitOutcome(),
+                    "the source let its VM go");
+            try (VirtualMachine destination = received.get(5, TimeUnit.MINUTES)) {
+                assertMemtouchChecksum(destination);
+            }
+            assertTrue(report.wireBytes() > 0 && report.downtimeNanos() > 0, report.table());
+            if (mode == MigrationMode.PRECOPY) assertTrue(report.rounds().size() >= 2, report.table());
+            if (mode == MigrationMode.POSTCOPY) assertEquals(MEMORY / 4096, report.pagesSent(), report.table());
+        }
+    }
+
+    @Test
+    void aDestinationKilledMidPrecopyLeavesTheSourceRunningToTheEnd() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             VirtualMachine source = runningSource()) {
+            Thread.ofVirtual().start(() -> {
+                try (Socket s = server.accept()) {
+                    s.getInputStream().readNBytes(Header.SIZE);
+                    s.getOutputStream().write(ChunkCodec.encode(new Chunk.Accept()));
+                    s.getInputStream().readNBytes(1 << 14); // some pages, then the "process" dies
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            MigrationException e = assertThrows(MigrationException.class, () -> Migration.send(source, "127.0.0.1",
+                    server.getLocalPort(), MigrationOptions.of(MigrationMode.PRECOPY), MigrationProgress.NONE));
+            assertEquals(MigrationException.Outcome.SOURCE_RUNNING, e.outcome());
+            assertEquals(VmState.RUNNING, source.state(), e.getMessage());
+            assertTrue(e.getMessage().endsWith("the VM keeps running here"), e.getMessage());
+            assertMemtouchChecksum(source);
+        }
+    }
+}
