@@ -229,7 +229,8 @@ class MigrationProtocolTest {
                         MigrationOptions.of(MigrationMode.PRECOPY).withCompression(EnumSet.noneOf(PageEncoding.class)), s,
                         MigrationProgress.NONE));
                 assertEquals(MigrationException.Outcome.SOURCE_RUNNING, e.outcome());
-                assertTrue(e.getMessage().contains("dropped during round 1"), e.getMessage());
+                // Round 1 may fit in the sockets' buffers, so the drop can be noticed in a later phase.
+                assertTrue(e.getMessage().matches(".*dropped during (round \\d+|stop-and-copy).*"), e.getMessage());
                 assertTrue(e.getMessage().endsWith("the VM keeps running here"), e.getMessage());
             }
             assertFalse(source.paused());
