@@ -340,8 +340,9 @@ public final class ImageStore {
         return rootfs.remove(id);
     }
 
+    /** Every container root filesystem's ID, also one a killed command left before recording it. */
     public List<String> rootfsIds() throws IOException {
-        return rootfs.records().stream().map(RootfsStore.Record::id).toList();
+        return rootfs.ids();
     }
 
     // ---- removal and garbage collection

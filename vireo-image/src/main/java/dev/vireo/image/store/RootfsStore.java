@@ -127,6 +127,14 @@ public final class RootfsStore {
         return Optional.of(Json.read(Files.readAllBytes(file), Record.class, "root filesystem record " + file));
     }
 
+    /** Every root filesystem's ID, also one a killed command made and never recorded. */
+    public List<String> ids() throws IOException {
+        if (!Files.isDirectory(dir)) return List.of();
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.map(home -> home.getFileName().toString()).filter(id -> ID.matcher(id).matches()).sorted().toList();
+        }
+    }
+
     public List<Record> records() throws IOException {
         List<Record> all = new ArrayList<>();
         if (!Files.isDirectory(dir)) return all;
