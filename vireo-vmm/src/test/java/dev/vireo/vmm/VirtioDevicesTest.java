@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The guest's virtio drivers against Vireo's devices on KVM: console, blk, rng, and a ring that loops. */
 @Tag("kvm")
-@Timeout(value = 3, unit = TimeUnit.MINUTES)
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class VirtioDevicesTest {
 
     /** The io RESULT line of {@code path}. */
