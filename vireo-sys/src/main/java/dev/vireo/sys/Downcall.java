@@ -4,6 +4,7 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.util.Arrays;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -41,7 +42,7 @@ final class Downcall {
     /** Calls the function; errno is then in this thread's {@link Native#errnoState()}. */
     long call(long... args) {
         if (args.length > MAX_ARGUMENTS) throw new IllegalArgumentException("at most " + MAX_ARGUMENTS + " arguments");
-        long[] a = args.length == MAX_ARGUMENTS ? args : java.util.Arrays.copyOf(args, MAX_ARGUMENTS);
+        long[] a = args.length == MAX_ARGUMENTS ? args : Arrays.copyOf(args, MAX_ARGUMENTS);
         try {
             return (long) CALL.invokeExact(function, Native.errnoState(), a[0], a[1], a[2], a[3], a[4], a[5]);
         } catch (Throwable t) {

@@ -43,11 +43,6 @@ final class Native {
         return all;
     }
 
-    /** A libc function that cannot fail or reports failure in its return value alone. */
-    static MethodHandle function(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-        return LINKER.downcallHandle(symbol(name), descriptor, options);
-    }
-
     static MemorySegment symbol(String name) {
         return LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
     }

@@ -1,10 +1,7 @@
 package dev.vireo.sys;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -44,8 +41,7 @@ public final class Userfaultfd implements AutoCloseable {
     private static final int EVENT_PAGEFAULT = 0x12;
     private static final long PAGEFAULT_FLAG_WRITE = 1;
 
-    private static final MethodHandle USERFAULTFD = Native.errnoFunction("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT), Linker.Option.firstVariadicArg(1));
+    private static final Downcall USERFAULTFD = Downcall.of("syscall");
 
     /** What a read of the descriptor delivers. */
     public sealed interface Event {
@@ -71,15 +67,9 @@ public final class Userfaultfd implements AutoCloseable {
      * {@code nonBlocking} makes reads return no events instead of waiting.
      */
     public static Userfaultfd open(long features, boolean nonBlocking) {
-        int r;
-        try {
-            MemorySegment state = Native.errnoState();
-            r = (int) (long) USERFAULTFD.invokeExact(state, SYS_USERFAULTFD,
-                    FileIo.O_CLOEXEC | (nonBlocking ? FileIo.O_NONBLOCK : 0));
-            if (r < 0) throw Native.failure("userfaultfd", state);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        MemorySegment state = Native.errnoState();
+        int r = (int) USERFAULTFD.call(SYS_USERFAULTFD, FileIo.O_CLOEXEC | (nonBlocking ? FileIo.O_NONBLOCK : 0));
+        if (r < 0) throw Native.failure("userfaultfd", state);
         Fd fd = Fd.own(r);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment api = arena.allocate(API_SIZE, 8);
