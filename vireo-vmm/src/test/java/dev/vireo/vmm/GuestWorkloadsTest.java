@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -242,20 +243,39 @@ class GuestWorkloadsTest {
         return checksum;
     }
 
-    /** A console that lets a test wait until some text has appeared. */
+    /**
+     * A console that lets a test wait until some text has appeared. Held, it also keeps the
+     * thread that wrote the text (the vCPU's, or one the vCPU waits on) until {@code release}
+     * holds, so the guest runs no further than that text until the test has acted.
+     */
     static final class Text extends OutputStream {
         private final String wanted;
+        private final BooleanSupplier release;
         private final StringBuilder seen = new StringBuilder();
         private final CountDownLatch found = new CountDownLatch(1);
 
         Text(String wanted) {
+            this(wanted, () -> true);
+        }
+
+        Text(String wanted, BooleanSupplier release) {
             this.wanted = wanted;
+            this.release = release;
         }
 
         @Override
         public synchronized void write(int b) {
             seen.append((char) b);
-            if (found.getCount() > 0 && seen.indexOf(wanted) >= 0) found.countDown();
+            if (found.getCount() > 0 && seen.indexOf(wanted) >= 0) {
+                found.countDown();
+                hold();
+            }
+        }
+
+        /** Bounded, so a test that never releases fails on its own assertion instead of hanging. */
+        private void hold() {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+            while (!release.getAsBoolean() && System.nanoTime() < deadline) Thread.onSpinWait();
         }
 
         void await() throws InterruptedException {

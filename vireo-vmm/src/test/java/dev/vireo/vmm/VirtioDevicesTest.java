@@ -13,7 +13,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -102,13 +104,21 @@ class VirtioDevicesTest {
     void aSnapshotTakenDuringVirtioIoContinuesWithItsQueues(@TempDir Path dir) throws Exception {
         Path disk = Files.write(dir.resolve("disk.img"), new byte[1 << 20]);
         Path snapshot = dir.resolve("snap");
-        GuestWorkloadsTest.Text console = new GuestWorkloadsTest.Text("io: virtio-blk id=");
+        // The guest is held at its "virtio-blk id=" line until the pause is under way (its thread
+        // waits for the vCPU to park), so it is paused before its virtio-blk requests, however fast
+        // it runs; the pause request is always seen before the vCPU enters the guest again.
+        AtomicReference<Thread> pauser = new AtomicReference<>();
+        GuestWorkloadsTest.Text console = new GuestWorkloadsTest.Text("io: virtio-blk id=",
+                () -> pauser.get() != null && pauser.get().getState() == Thread.State.WAITING);
         VmConfig config = VmConfig.builder().cmdline("io 16").memory(64L << 20).console(console).log(l -> { }).disk(disk).build();
         List<GuestResult> before;
         try (VirtualMachine vm = VirtualMachine.create(config)) {
             vm.start();
             console.await();
-            assertEquals(VmState.PAUSED, vm.handle(new VmmAction.Pause()));
+            FutureTask<VmState> pause = new FutureTask<>(() -> vm.handle(new VmmAction.Pause()));
+            pauser.set(Thread.ofPlatform().unstarted(pause));
+            pauser.get().start();
+            assertEquals(VmState.PAUSED, pause.get());
             vm.handle(new VmmAction.CreateSnapshot(snapshot));
             before = vm.results();
             vm.handle(new VmmAction.Stop());
