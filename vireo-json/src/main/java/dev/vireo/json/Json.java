@@ -2,10 +2,6 @@ package dev.vireo.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParseException;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.PrettyPrinter;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
@@ -36,9 +32,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * JSON to records and back, by each record's components, on Jackson's streaming parser and
- * generator alone: a CLI process would otherwise spend a third of its life initialising data
- * binding. A value of the wrong kind fails with the path of its field ({@code
+ * JSON to records and back, by each record's components, read by this module's own parser and
+ * written by Jackson's streaming generator alone: a CLI process would otherwise spend a third of
+ * its life initialising data binding. A value of the wrong kind fails with the path of its field ({@code
  * process.rlimits[1].hard: expected an integer}); absent and null fields are null; unknown
  * fields are ignored, as readers of the OCI documents must; nulls are left out when writing.
  *
@@ -139,45 +135,7 @@ public final class Json {
      * nulls; null for an empty document.
      */
     public static Object parse(byte[] json, String what) {
-        try (JsonParser p = FACTORY.createParser(json)) {
-            if (p.nextToken() == null) return null;
-            Object tree = value(p);
-            if (p.nextToken() != null) throw JsonException.inDocument(what, "not valid JSON: more after the object");
-            return tree;
-        } catch (JsonParseException e) {
-            JsonLocation at = e.getLocation();
-            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            String message = e.getOriginalMessage() == null ? "malformed" : e.getOriginalMessage().split("\n")[0];
-            throw JsonException.inDocument(what, "not valid JSON" + where + ": " + message);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** The value at the parser's current token. */
-    private static Object value(JsonParser p) throws IOException {
-        return switch (p.currentToken()) {
-            case START_OBJECT -> {
-                Map<String, Object> map = new LinkedHashMap<>();
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = p.currentName();
-                    p.nextToken();
-                    map.put(name, value(p));
-                }
-                yield map;
-            }
-            case START_ARRAY -> {
-                List<Object> list = new ArrayList<>();
-                while (p.nextToken() != JsonToken.END_ARRAY) list.add(value(p));
-                yield list;
-            }
-            case VALUE_STRING -> p.getText();
-            case VALUE_NUMBER_INT -> p.getNumberValue();
-            case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
-            case VALUE_TRUE -> Boolean.TRUE;
-            case VALUE_FALSE -> Boolean.FALSE;
-            default -> null;
-        };
+        return Parser.parse(json, what);
     }
 
     /** The value at {@code keys} in a {@link #parse parsed} tree, object by object; null where there is none. */
