@@ -91,6 +91,17 @@ public record Digest(String algorithm, String encoded) implements Comparable<Dig
         return encoded.substring(0, 12);
     }
 
+    // By hand, as ImageRef's: the generated ones are bootstrapped at their first call.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Digest d && algorithm.equals(d.algorithm) && encoded.equals(d.encoded);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * algorithm.hashCode() + encoded.hashCode();
+    }
+
     @Override
     public String toString() {
         return algorithm + ":" + encoded;
