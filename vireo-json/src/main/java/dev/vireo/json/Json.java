@@ -10,12 +10,9 @@ import com.fasterxml.jackson.core.util.Separators;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.annotation.ElementType;
-import java.lang.annotation.Retention;
-import java.lang.annotation.RetentionPolicy;
-import java.lang.annotation.Target;
 import java.lang.reflect.Array;
 import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -26,9 +23,11 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -38,17 +37,31 @@ import java.util.TreeMap;
  * process.rlimits[1].hard: expected an integer}); absent and null fields are null; unknown
  * fields are ignored, as readers of the OCI documents must; nulls are left out when writing.
  *
- * <p>What binds: records (by component, named by {@link Name} where the JSON name is no Java
+ * <p>What binds: records (by component, named by {@link Names} where the JSON name is no Java
  * name), {@code List}, {@code Map} with string keys, arrays (read only), strings, booleans, {@code int},
  * {@code long}, {@code BigInteger}, {@code double}, enums (by their {@code toString()}),
  * {@link Text} types, and {@code Object}, which takes the value as {@link #parse parsed}.
  */
 public final class Json {
-    /** The field's name in JSON where it cannot be the component's name ({@code class}, {@code os.version}). */
-    @Retention(RetentionPolicy.RUNTIME)
-    @Target(ElementType.RECORD_COMPONENT)
-    public @interface Name {
-        String value();
+    /**
+     * The JSON names of a record's components where they cannot be the components' own names
+     * ({@code class}, {@code os.version}, {@code ExposedPorts}): the record declares them in a
+     * static field of this type, in a package open to this module. Not annotations: reading an
+     * annotation makes the JVM generate a proxy class for it at run time, which no AOT cache
+     * keeps (15 ms of a command's start-up); so too for {@link Text} and {@link OmitEmpty}.
+     */
+    public record Names(Map<String, String> byComponent) {
+        public Names {
+            byComponent = Map.copyOf(byComponent);
+        }
+
+        /** {@code component, name, component, name, ...} */
+        public static Names of(String... componentsAndNames) {
+            if (componentsAndNames.length % 2 != 0) throw new IllegalArgumentException("components and names come in pairs");
+            Map<String, String> names = new LinkedHashMap<>();
+            for (int i = 0; i < componentsAndNames.length; i += 2) names.put(componentsAndNames[i], componentsAndNames[i + 1]);
+            return new Names(names);
+        }
     }
 
     /**
@@ -56,14 +69,10 @@ public final class Json {
      * {@code public static parse(String)}; an {@code IllegalArgumentException} from {@code parse}
      * is reported at the field's path. (A digest, {@code sha256:...}.)
      */
-    @Retention(RetentionPolicy.RUNTIME)
-    @Target(ElementType.TYPE)
-    public @interface Text {}
+    public interface Text {}
 
     /** A record whose empty strings, lists and maps are left out when written, as null ones are. */
-    @Retention(RetentionPolicy.RUNTIME)
-    @Target(ElementType.TYPE)
-    public @interface OmitEmpty {}
+    public interface OmitEmpty {}
 
     /** How {@link #write} lays a document out. */
     public enum Style {
@@ -112,8 +121,35 @@ public final class Json {
                 if (!Modifier.isStatic(parse.getModifiers())) throw new IllegalStateException(type + ".parse(String) is not static");
                 return parse;
             } catch (NoSuchMethodException e) {
-                throw new IllegalStateException(type + " is @Json.Text but has no parse(String)", e);
+                throw new IllegalStateException(type + " is a Json.Text but has no parse(String)", e);
             }
+        }
+    };
+
+    /** A record's JSON names, by component index. */
+    private static final ClassValue<String[]> NAMES = new ClassValue<>() {
+        @Override
+        protected String[] computeValue(Class<?> type) {
+            Map<String, String> renamed = Map.of();
+            for (Field f : type.getDeclaredFields()) {
+                if (f.getType() != Names.class || !Modifier.isStatic(f.getModifiers())) continue;
+                try {
+                    f.setAccessible(true);
+                    renamed = ((Names) f.get(null)).byComponent();
+                } catch (ReflectiveOperationException | RuntimeException e) {
+                    throw new IllegalStateException("cannot read " + type.getName() + "." + f.getName()
+                            + " (is its package open to dev.vireo.json?)", e);
+                }
+            }
+            RecordComponent[] components = type.getRecordComponents();
+            String[] names = new String[components.length];
+            Set<String> unused = new HashSet<>(renamed.keySet());
+            for (int i = 0; i < components.length; i++) {
+                names[i] = renamed.getOrDefault(components[i].getName(), components[i].getName());
+                unused.remove(components[i].getName());
+            }
+            if (!unused.isEmpty()) throw new IllegalStateException(type.getName() + " names components it does not have: " + unused);
+            return names;
         }
     };
 
@@ -204,7 +240,7 @@ public final class Json {
             for (int i = 0; i < items.size(); i++) Array.set(array, i, bind(items.get(i), c.getComponentType(), path + "[" + i + "]"));
             return array;
         }
-        if (c.isAnnotationPresent(Text.class)) {
+        if (Text.class.isAssignableFrom(c)) {
             if (!(v instanceof String s)) throw wrong(path, "a string");
             try {
                 return PARSERS.get(c).invoke(null, s);
@@ -218,9 +254,10 @@ public final class Json {
         if (c.isRecord()) {
             if (!(v instanceof Map<?, ?> fields)) throw wrong(path, "an object");
             RecordComponent[] components = c.getRecordComponents();
+            String[] names = NAMES.get(c);
             Object[] values = new Object[components.length];
             for (int i = 0; i < components.length; i++) {
-                String name = name(components[i]);
+                String name = names[i];
                 values[i] = bind(fields.get(name), components[i].getGenericType(), join(path, name));
                 if (values[i] == null && components[i].getType().isPrimitive()) throw JsonException.atField(join(path, name), "missing");
             }
@@ -248,11 +285,6 @@ public final class Json {
 
     private static String join(String path, String name) {
         return path.isEmpty() ? name : path + "." + name;
-    }
-
-    private static String name(RecordComponent c) {
-        Name n = c.getAnnotation(Name.class);
-        return n != null ? n.value() : c.getName();
     }
 
     /**
@@ -295,11 +327,14 @@ public final class Json {
                 }
                 g.writeEndObject();
             }
-            case Object text when text.getClass().isAnnotationPresent(Text.class) -> g.writeString(text.toString());
+            case Text text -> g.writeString(text.toString());
             case Record r -> {
                 g.writeStartObject();
-                boolean omitEmpty = r.getClass().isAnnotationPresent(OmitEmpty.class);
-                for (RecordComponent c : r.getClass().getRecordComponents()) {
+                boolean omitEmpty = r instanceof OmitEmpty;
+                RecordComponent[] components = r.getClass().getRecordComponents();
+                String[] names = NAMES.get(r.getClass());
+                for (int i = 0; i < components.length; i++) {
+                    RecordComponent c = components[i];
                     Object v;
                     try {
                         Method accessor = c.getAccessor();
@@ -309,7 +344,7 @@ public final class Json {
                         throw new IllegalStateException(e);
                     }
                     if (v == null || omitEmpty && isEmpty(v)) continue;
-                    g.writeFieldName(name(c));
+                    g.writeFieldName(names[i]);
                     write(g, v, sorted);
                 }
                 g.writeEndObject();

@@ -13,8 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class JsonTest {
-    @Json.Text
-    record Id(String value) {
+    record Id(String value) implements Json.Text {
         public static Id parse(String text) {
             if (!text.startsWith("id:")) throw new IllegalArgumentException("invalid id '" + text + "'");
             return new Id(text.substring(3));
@@ -26,10 +25,15 @@ class JsonTest {
         }
     }
 
-    @Json.OmitEmpty
-    record Sparse(String name, List<String> tags, Map<String, String> labels, int count) {}
+    record Sparse(String name, List<String> tags, Map<String, String> labels, int count) implements Json.OmitEmpty {}
 
-    record Entry(@Json.Name("os.version") String osVersion, Id id, List<Id> more, Map<String, Object> loose, Boolean flag) {}
+    record Entry(String osVersion, Id id, List<Id> more, Map<String, Object> loose, Boolean flag) {
+        static final Json.Names JSON_NAMES = Json.Names.of("osVersion", "os.version");
+    }
+
+    record Misnamed(String a) {
+        static final Json.Names JSON_NAMES = Json.Names.of("b", "B");
+    }
 
     private static String text(Object value, Json.Style style) {
         return new String(Json.write(value, style), StandardCharsets.UTF_8);
@@ -55,6 +59,12 @@ class JsonTest {
         assertEquals("entry: expected an object", e.getMessage());
         e = assertThrows(JsonException.class, () -> Json.read("{} {".getBytes(StandardCharsets.UTF_8), Entry.class, "entry"));
         assertEquals("entry", e.document());
+    }
+
+    @Test
+    void namesForComponentsARecordLacksAreAMistake() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Json.write(new Misnamed("x"), Json.Style.COMPACT));
+        assertEquals("dev.vireo.json.JsonTest$Misnamed names components it does not have: [b]", e.getMessage());
     }
 
     @Test
