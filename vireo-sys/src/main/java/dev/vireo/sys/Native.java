@@ -60,6 +60,15 @@ final class Native {
         return LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
     }
 
+    /**
+     * Stores {@code target}'s address at {@code offset} as the 64-bit integer it is here. Not
+     * through the ADDRESS layout: its VarHandle converts between segments and addresses with
+     * adapters the JVM spins as classes at their first use (13 ms of a command's start-up).
+     */
+    static void putAddress(MemorySegment segment, long offset, MemorySegment target) {
+        segment.set(ValueLayout.JAVA_LONG, offset, target.address());
+    }
+
     /** This thread's capture-state segment, to pass as the first argument of an errno function. */
     static MemorySegment errnoState() {
         return STATE.get();
