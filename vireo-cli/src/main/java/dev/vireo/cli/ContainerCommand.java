@@ -9,6 +9,7 @@ import dev.vireo.containers.StartFailedException;
 import dev.vireo.image.Image;
 import dev.vireo.image.ImageStore;
 import dev.vireo.oci.Digest;
+import dev.vireo.runtime.ContainerRuntime;
 import dev.vireo.runtime.ExitStatus;
 import dev.vireo.sys.NativeAccess;
 import dev.vireo.sys.Signals;
@@ -162,7 +163,8 @@ final class ContainerCommand implements Command {
     /**
      * Starts, on another thread, the one-time set-up a container run needs and the main thread
      * reaches only later: the JDK's security providers behind SHA-256 (the store verifies every
-     * document it reads) and the linking of native calls (the first mount). On an idle second
+     * document it reads), the linking of native calls (the first mount), the runtime's helper
+     * image and default seccomp profile. On an idle second
      * core that is 20-40 ms off {@code vireo run}; class initialisation happens once, so the
      * main thread, if it gets there first, waits for it rather than doing it again. A failure
      * here is left for the main thread to meet and report.
@@ -172,6 +174,7 @@ final class ContainerCommand implements Command {
             try {
                 Digest.newSha256();
                 NativeAccess.prepare();
+                ContainerRuntime.prepare();
             } catch (RuntimeException | Error e) {
                 // The main thread meets the same failure where it can report it.
             }

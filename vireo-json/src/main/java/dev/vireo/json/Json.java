@@ -215,12 +215,12 @@ public final class Json {
             return v;
         }
         if (c == Integer.class || c == int.class || c == Long.class || c == long.class || c == BigInteger.class) {
-            BigInteger n = switch (v) {
-                case BigInteger b -> b;
-                case Integer i -> BigInteger.valueOf(i);
-                case Long l -> BigInteger.valueOf(l);
-                default -> throw wrong(path, "an integer");
-            };
+            // instanceof, not a pattern switch: each such switch bootstraps a class at its first run.
+            BigInteger n;
+            if (v instanceof BigInteger b) n = b;
+            else if (v instanceof Integer i) n = BigInteger.valueOf(i);
+            else if (v instanceof Long l) n = BigInteger.valueOf(l);
+            else throw wrong(path, "an integer");
             if (c == BigInteger.class) return n;
             boolean small = c == Integer.class || c == int.class;
             if (n.bitLength() > (small ? 31 : 63)) throw JsonException.atField(path, n + " does not fit in " + (small ? 32 : 64) + " bits");
