@@ -98,21 +98,6 @@ public final class Json {
     }
 
     private static final JsonFactory FACTORY = new JsonFactory();
-    private static final ClassValue<Constructor<?>> CONSTRUCTORS = new ClassValue<>() {
-        @Override
-        protected Constructor<?> computeValue(Class<?> type) {
-            RecordComponent[] components = type.getRecordComponents();
-            Class<?>[] types = new Class<?>[components.length];
-            for (int i = 0; i < components.length; i++) types[i] = components[i].getType();
-            try {
-                Constructor<?> c = type.getDeclaredConstructor(types);
-                c.setAccessible(true);
-                return c;
-            } catch (NoSuchMethodException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-    };
     private static final ClassValue<Method> PARSERS = new ClassValue<>() {
         @Override
         protected Method computeValue(Class<?> type) {
@@ -126,32 +111,60 @@ public final class Json {
         }
     };
 
-    /** A record's JSON names, by component index. */
-    private static final ClassValue<String[]> NAMES = new ClassValue<>() {
+    /**
+     * What binding needs of a record type, worked out once per type: reflection hands out new
+     * component objects at every call, and each parses its generic signature again (for a list
+     * of 50 records, 50 times).
+     */
+    private record Shape(Constructor<?> constructor, String[] names, Type[] types, boolean[] primitive, Method[] accessors) {}
+
+    private static final ClassValue<Shape> SHAPES = new ClassValue<>() {
         @Override
-        protected String[] computeValue(Class<?> type) {
-            Map<String, String> renamed = Map.of();
-            for (Field f : type.getDeclaredFields()) {
-                if (f.getType() != Names.class || !Modifier.isStatic(f.getModifiers())) continue;
-                try {
-                    f.setAccessible(true);
-                    renamed = ((Names) f.get(null)).byComponent();
-                } catch (ReflectiveOperationException | RuntimeException e) {
-                    throw new IllegalStateException("cannot read " + type.getName() + "." + f.getName()
-                            + " (is its package open to dev.vireo.json?)", e);
-                }
-            }
+        protected Shape computeValue(Class<?> type) {
             RecordComponent[] components = type.getRecordComponents();
-            String[] names = new String[components.length];
+            int n = components.length;
+            Class<?>[] raw = new Class<?>[n];
+            String[] names = new String[n];
+            Type[] types = new Type[n];
+            boolean[] primitive = new boolean[n];
+            Method[] accessors = new Method[n];
+            Map<String, String> renamed = renamed(type);
             Set<String> unused = new HashSet<>(renamed.keySet());
-            for (int i = 0; i < components.length; i++) {
-                names[i] = renamed.getOrDefault(components[i].getName(), components[i].getName());
-                unused.remove(components[i].getName());
+            for (int i = 0; i < n; i++) {
+                RecordComponent c = components[i];
+                raw[i] = c.getType();
+                names[i] = renamed.getOrDefault(c.getName(), c.getName());
+                unused.remove(c.getName());
+                types[i] = c.getGenericType();
+                primitive[i] = raw[i].isPrimitive();
+                accessors[i] = c.getAccessor();
+                accessors[i].setAccessible(true);
             }
             if (!unused.isEmpty()) throw new IllegalStateException(type.getName() + " names components it does not have: " + unused);
-            return names;
+            try {
+                Constructor<?> constructor = type.getDeclaredConstructor(raw);
+                constructor.setAccessible(true);
+                return new Shape(constructor, names, types, primitive, accessors);
+            } catch (NoSuchMethodException e) {
+                throw new IllegalStateException(e);
+            }
         }
     };
+
+    /** The record's {@link Names}, if it declares them. */
+    private static Map<String, String> renamed(Class<?> type) {
+        for (Field f : type.getDeclaredFields()) {
+            if (f.getType() != Names.class || !Modifier.isStatic(f.getModifiers())) continue;
+            try {
+                f.setAccessible(true);
+                return ((Names) f.get(null)).byComponent();
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                throw new IllegalStateException("cannot read " + type.getName() + "." + f.getName()
+                        + " (is its package open to dev.vireo.json?)", e);
+            }
+        }
+        return Map.of();
+    }
 
     private Json() {}
 
@@ -253,16 +266,15 @@ public final class Json {
         }
         if (c.isRecord()) {
             if (!(v instanceof Map<?, ?> fields)) throw wrong(path, "an object");
-            RecordComponent[] components = c.getRecordComponents();
-            String[] names = NAMES.get(c);
-            Object[] values = new Object[components.length];
-            for (int i = 0; i < components.length; i++) {
-                String name = names[i];
-                values[i] = bind(fields.get(name), components[i].getGenericType(), join(path, name));
-                if (values[i] == null && components[i].getType().isPrimitive()) throw JsonException.atField(join(path, name), "missing");
+            Shape shape = SHAPES.get(c);
+            Object[] values = new Object[shape.names().length];
+            for (int i = 0; i < values.length; i++) {
+                String name = shape.names()[i];
+                values[i] = bind(fields.get(name), shape.types()[i], join(path, name));
+                if (values[i] == null && shape.primitive()[i]) throw JsonException.atField(join(path, name), "missing");
             }
             try {
-                return CONSTRUCTORS.get(c).newInstance(values);
+                return shape.constructor().newInstance(values);
             } catch (InvocationTargetException e) {
                 throw rethrow(e);
             } catch (ReflectiveOperationException e) {
@@ -331,20 +343,16 @@ public final class Json {
             case Record r -> {
                 g.writeStartObject();
                 boolean omitEmpty = r instanceof OmitEmpty;
-                RecordComponent[] components = r.getClass().getRecordComponents();
-                String[] names = NAMES.get(r.getClass());
-                for (int i = 0; i < components.length; i++) {
-                    RecordComponent c = components[i];
+                Shape shape = SHAPES.get(r.getClass());
+                for (int i = 0; i < shape.names().length; i++) {
                     Object v;
                     try {
-                        Method accessor = c.getAccessor();
-                        accessor.setAccessible(true);
-                        v = accessor.invoke(r);
+                        v = shape.accessors()[i].invoke(r);
                     } catch (ReflectiveOperationException e) {
                         throw new IllegalStateException(e);
                     }
                     if (v == null || omitEmpty && isEmpty(v)) continue;
-                    g.writeFieldName(names[i]);
+                    g.writeFieldName(shape.names()[i]);
                     write(g, v, sorted);
                 }
                 g.writeEndObject();
