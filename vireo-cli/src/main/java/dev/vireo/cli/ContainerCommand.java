@@ -162,9 +162,10 @@ final class ContainerCommand implements Command {
 
     /**
      * Starts, on another thread, the one-time set-up a container run needs and the main thread
-     * reaches only later: the JDK's security providers behind SHA-256 (the store verifies every
-     * document it reads), the linking of native calls (the first mount), the runtime's helper
-     * image and default seccomp profile. On an idle second
+     * reaches only later: the linking of native calls (the first mount), the runtime's helper
+     * image and default seccomp profile, and the JDK's security providers behind SHA-256 (the
+     * store verifies every document it reads; the main thread, which needs them first, mostly
+     * initialises them itself while this thread links). On an idle second
      * core that is 20-40 ms off {@code vireo run}; class initialisation happens once, so the
      * main thread, if it gets there first, waits for it rather than doing it again. A failure
      * here is left for the main thread to meet and report.
@@ -172,9 +173,9 @@ final class ContainerCommand implements Command {
     private static void prepareInBackground() {
         Thread.ofPlatform().daemon().name("vireo-prepare").start(() -> {
             try {
-                Digest.newSha256();
                 NativeAccess.prepare();
                 ContainerRuntime.prepare();
+                Digest.newSha256();
             } catch (RuntimeException | Error e) {
                 // The main thread meets the same failure where it can report it.
             }
