@@ -6,6 +6,7 @@ module dev.vireo.image {
     requires aircompressor;
 
     exports dev.vireo.image;
+    opens dev.vireo.image to dev.vireo.json;
     opens dev.vireo.image.store to dev.vireo.json;
     opens dev.vireo.image.archive to dev.vireo.json;
 }

@@ -3,4 +3,5 @@ module dev.vireo.oci {
     requires dev.vireo.json;
 
     exports dev.vireo.oci;
+    opens dev.vireo.oci to dev.vireo.json;
 }

@@ -1,7 +1,6 @@
 package dev.vireo.image;
 
-import dev.vireo.json.Json.Name;
-import dev.vireo.json.Json.OmitEmpty;
+import dev.vireo.json.Json;
 import dev.vireo.oci.Platform;
 
 import dev.vireo.oci.Digest;
@@ -25,21 +24,24 @@ public record ImageConfig(
         List<History> history) {
 
     /** The execution parameters a container from this image starts with. */
-    @OmitEmpty
     public record Container(
-            @Name("User") String user,
-            @Name("ExposedPorts") Map<String, Map<String, Object>> exposedPorts,
-            @Name("Env") List<String> env,
-            @Name("Entrypoint") List<String> entrypoint,
-            @Name("Cmd") List<String> cmd,
-            @Name("Volumes") Map<String, Map<String, Object>> volumes,
-            @Name("WorkingDir") String workingDir,
-            @Name("Labels") Map<String, String> labels,
-            @Name("StopSignal") String stopSignal,
-            @Name("ArgsEscaped") Boolean argsEscaped,
-            @Name("Healthcheck") Map<String, Object> healthcheck,
-            @Name("Shell") List<String> shell,
-            @Name("OnBuild") List<String> onBuild) {
+            String user,
+            Map<String, Map<String, Object>> exposedPorts,
+            List<String> env,
+            List<String> entrypoint,
+            List<String> cmd,
+            Map<String, Map<String, Object>> volumes,
+            String workingDir,
+            Map<String, String> labels,
+            String stopSignal,
+            Boolean argsEscaped,
+            Map<String, Object> healthcheck,
+            List<String> shell,
+            List<String> onBuild) implements Json.OmitEmpty {
+        static final Json.Names JSON_NAMES = Json.Names.of("user", "User", "exposedPorts", "ExposedPorts", "env", "Env",
+                "entrypoint", "Entrypoint", "cmd", "Cmd", "volumes", "Volumes", "workingDir", "WorkingDir", "labels", "Labels",
+                "stopSignal", "StopSignal", "argsEscaped", "ArgsEscaped", "healthcheck", "Healthcheck", "shell", "Shell",
+                "onBuild", "OnBuild");
 
         public static Container empty() {
             return new Container(null, null, null, null, null, null, null, null, null, null, null, null, null);
@@ -57,7 +59,9 @@ public record ImageConfig(
     }
 
     /** The layers' uncompressed digests, base first. */
-    public record RootFs(String type, @Name("diff_ids") List<Digest> diffIds) {
+    public record RootFs(String type, List<Digest> diffIds) {
+        static final Json.Names JSON_NAMES = Json.Names.of("diffIds", "diff_ids");
+
         public RootFs {
             diffIds = diffIds == null ? List.of() : List.copyOf(diffIds);
         }
@@ -65,10 +69,12 @@ public record ImageConfig(
 
         public record History(
             String created,
-            @Name("created_by") String createdBy,
+            String createdBy,
             String author,
             String comment,
-            @Name("empty_layer") Boolean emptyLayer) {}
+            Boolean emptyLayer) {
+        static final Json.Names JSON_NAMES = Json.Names.of("createdBy", "created_by", "emptyLayer", "empty_layer");
+    }
 
     public List<Digest> diffIds() {
         return rootfs == null ? List.of() : rootfs.diffIds();

@@ -1,6 +1,6 @@
 package dev.vireo.image;
 
-import dev.vireo.json.Json.OmitEmpty;
+import dev.vireo.json.Json;
 import dev.vireo.oci.Descriptor;
 import dev.vireo.oci.Platform;
 
@@ -11,14 +11,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /** An OCI image index or a Docker manifest list: one manifest per platform ({@code image-index.md}). */
-@OmitEmpty
 public record ImageIndex(
         int schemaVersion,
         String mediaType,
         String artifactType,
         List<Descriptor> manifests,
         Descriptor subject,
-        Map<String, String> annotations) implements ManifestDocument {
+        Map<String, String> annotations) implements ManifestDocument, Json.OmitEmpty {
 
     public ImageIndex {
         manifests = manifests == null ? List.of() : List.copyOf(manifests);

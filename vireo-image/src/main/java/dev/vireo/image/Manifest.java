@@ -1,6 +1,6 @@
 package dev.vireo.image;
 
-import dev.vireo.json.Json.OmitEmpty;
+import dev.vireo.json.Json;
 import dev.vireo.oci.Descriptor;
 
 import dev.vireo.oci.MediaTypes;
@@ -12,7 +12,6 @@ import java.util.Map;
  * An image manifest, OCI ({@code manifest.md}) or Docker schema 2: a config and the layers,
  * base layer first.
  */
-@OmitEmpty
 public record Manifest(
         int schemaVersion,
         String mediaType,
@@ -20,7 +19,7 @@ public record Manifest(
         Descriptor config,
         List<Descriptor> layers,
         Descriptor subject,
-        Map<String, String> annotations) implements ManifestDocument {
+        Map<String, String> annotations) implements ManifestDocument, Json.OmitEmpty {
 
     public Manifest {
         layers = layers == null ? List.of() : List.copyOf(layers);

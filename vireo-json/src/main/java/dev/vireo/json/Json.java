@@ -2,10 +2,6 @@ package dev.vireo.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParseException;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.PrettyPrinter;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
@@ -14,12 +10,9 @@ import com.fasterxml.jackson.core.util.Separators;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.annotation.ElementType;
-import java.lang.annotation.Retention;
-import java.lang.annotation.RetentionPolicy;
-import java.lang.annotation.Target;
 import java.lang.reflect.Array;
 import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -30,29 +23,45 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * JSON to records and back, by each record's components, on Jackson's streaming parser and
- * generator alone: a CLI process would otherwise spend a third of its life initialising data
- * binding. A value of the wrong kind fails with the path of its field ({@code
+ * JSON to records and back, by each record's components, read by this module's own parser and
+ * written by Jackson's streaming generator alone: a CLI process would otherwise spend a third of
+ * its life initialising data binding. A value of the wrong kind fails with the path of its field ({@code
  * process.rlimits[1].hard: expected an integer}); absent and null fields are null; unknown
  * fields are ignored, as readers of the OCI documents must; nulls are left out when writing.
  *
- * <p>What binds: records (by component, named by {@link Name} where the JSON name is no Java
+ * <p>What binds: records (by component, named by {@link Names} where the JSON name is no Java
  * name), {@code List}, {@code Map} with string keys, arrays (read only), strings, booleans, {@code int},
  * {@code long}, {@code BigInteger}, {@code double}, enums (by their {@code toString()}),
  * {@link Text} types, and {@code Object}, which takes the value as {@link #parse parsed}.
  */
 public final class Json {
-    /** The field's name in JSON where it cannot be the component's name ({@code class}, {@code os.version}). */
-    @Retention(RetentionPolicy.RUNTIME)
-    @Target(ElementType.RECORD_COMPONENT)
-    public @interface Name {
-        String value();
+    /**
+     * The JSON names of a record's components where they cannot be the components' own names
+     * ({@code class}, {@code os.version}, {@code ExposedPorts}): the record declares them in a
+     * static field of this type, in a package open to this module. Not annotations: reading an
+     * annotation makes the JVM generate a proxy class for it at run time, which no AOT cache
+     * keeps (15 ms of a command's start-up); so too for {@link Text} and {@link OmitEmpty}.
+     */
+    public record Names(Map<String, String> byComponent) {
+        public Names {
+            byComponent = Map.copyOf(byComponent);
+        }
+
+        /** {@code component, name, component, name, ...} */
+        public static Names of(String... componentsAndNames) {
+            if (componentsAndNames.length % 2 != 0) throw new IllegalArgumentException("components and names come in pairs");
+            Map<String, String> names = new LinkedHashMap<>();
+            for (int i = 0; i < componentsAndNames.length; i += 2) names.put(componentsAndNames[i], componentsAndNames[i + 1]);
+            return new Names(names);
+        }
     }
 
     /**
@@ -60,14 +69,10 @@ public final class Json {
      * {@code public static parse(String)}; an {@code IllegalArgumentException} from {@code parse}
      * is reported at the field's path. (A digest, {@code sha256:...}.)
      */
-    @Retention(RetentionPolicy.RUNTIME)
-    @Target(ElementType.TYPE)
-    public @interface Text {}
+    public interface Text {}
 
     /** A record whose empty strings, lists and maps are left out when written, as null ones are. */
-    @Retention(RetentionPolicy.RUNTIME)
-    @Target(ElementType.TYPE)
-    public @interface OmitEmpty {}
+    public interface OmitEmpty {}
 
     /** How {@link #write} lays a document out. */
     public enum Style {
@@ -93,21 +98,6 @@ public final class Json {
     }
 
     private static final JsonFactory FACTORY = new JsonFactory();
-    private static final ClassValue<Constructor<?>> CONSTRUCTORS = new ClassValue<>() {
-        @Override
-        protected Constructor<?> computeValue(Class<?> type) {
-            RecordComponent[] components = type.getRecordComponents();
-            Class<?>[] types = new Class<?>[components.length];
-            for (int i = 0; i < components.length; i++) types[i] = components[i].getType();
-            try {
-                Constructor<?> c = type.getDeclaredConstructor(types);
-                c.setAccessible(true);
-                return c;
-            } catch (NoSuchMethodException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-    };
     private static final ClassValue<Method> PARSERS = new ClassValue<>() {
         @Override
         protected Method computeValue(Class<?> type) {
@@ -116,10 +106,65 @@ public final class Json {
                 if (!Modifier.isStatic(parse.getModifiers())) throw new IllegalStateException(type + ".parse(String) is not static");
                 return parse;
             } catch (NoSuchMethodException e) {
-                throw new IllegalStateException(type + " is @Json.Text but has no parse(String)", e);
+                throw new IllegalStateException(type + " is a Json.Text but has no parse(String)", e);
             }
         }
     };
+
+    /**
+     * What binding needs of a record type, worked out once per type: reflection hands out new
+     * component objects at every call, and each parses its generic signature again (for a list
+     * of 50 records, 50 times).
+     */
+    private record Shape(Constructor<?> constructor, String[] names, Type[] types, boolean[] primitive, Method[] accessors) {}
+
+    private static final ClassValue<Shape> SHAPES = new ClassValue<>() {
+        @Override
+        protected Shape computeValue(Class<?> type) {
+            RecordComponent[] components = type.getRecordComponents();
+            int n = components.length;
+            Class<?>[] raw = new Class<?>[n];
+            String[] names = new String[n];
+            Type[] types = new Type[n];
+            boolean[] primitive = new boolean[n];
+            Method[] accessors = new Method[n];
+            Map<String, String> renamed = renamed(type);
+            Set<String> unused = new HashSet<>(renamed.keySet());
+            for (int i = 0; i < n; i++) {
+                RecordComponent c = components[i];
+                raw[i] = c.getType();
+                names[i] = renamed.getOrDefault(c.getName(), c.getName());
+                unused.remove(c.getName());
+                types[i] = c.getGenericType();
+                primitive[i] = raw[i].isPrimitive();
+                accessors[i] = c.getAccessor();
+                accessors[i].setAccessible(true);
+            }
+            if (!unused.isEmpty()) throw new IllegalStateException(type.getName() + " names components it does not have: " + unused);
+            try {
+                Constructor<?> constructor = type.getDeclaredConstructor(raw);
+                constructor.setAccessible(true);
+                return new Shape(constructor, names, types, primitive, accessors);
+            } catch (NoSuchMethodException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    };
+
+    /** The record's {@link Names}, if it declares them. */
+    private static Map<String, String> renamed(Class<?> type) {
+        for (Field f : type.getDeclaredFields()) {
+            if (f.getType() != Names.class || !Modifier.isStatic(f.getModifiers())) continue;
+            try {
+                f.setAccessible(true);
+                return ((Names) f.get(null)).byComponent();
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                throw new IllegalStateException("cannot read " + type.getName() + "." + f.getName()
+                        + " (is its package open to dev.vireo.json?)", e);
+            }
+        }
+        return Map.of();
+    }
 
     private Json() {}
 
@@ -139,45 +184,7 @@ public final class Json {
      * nulls; null for an empty document.
      */
     public static Object parse(byte[] json, String what) {
-        try (JsonParser p = FACTORY.createParser(json)) {
-            if (p.nextToken() == null) return null;
-            Object tree = value(p);
-            if (p.nextToken() != null) throw JsonException.inDocument(what, "not valid JSON: more after the object");
-            return tree;
-        } catch (JsonParseException e) {
-            JsonLocation at = e.getLocation();
-            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            String message = e.getOriginalMessage() == null ? "malformed" : e.getOriginalMessage().split("\n")[0];
-            throw JsonException.inDocument(what, "not valid JSON" + where + ": " + message);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** The value at the parser's current token. */
-    private static Object value(JsonParser p) throws IOException {
-        return switch (p.currentToken()) {
-            case START_OBJECT -> {
-                Map<String, Object> map = new LinkedHashMap<>();
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = p.currentName();
-                    p.nextToken();
-                    map.put(name, value(p));
-                }
-                yield map;
-            }
-            case START_ARRAY -> {
-                List<Object> list = new ArrayList<>();
-                while (p.nextToken() != JsonToken.END_ARRAY) list.add(value(p));
-                yield list;
-            }
-            case VALUE_STRING -> p.getText();
-            case VALUE_NUMBER_INT -> p.getNumberValue();
-            case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
-            case VALUE_TRUE -> Boolean.TRUE;
-            case VALUE_FALSE -> Boolean.FALSE;
-            default -> null;
-        };
+        return Parser.parse(json, what);
     }
 
     /** The value at {@code keys} in a {@link #parse parsed} tree, object by object; null where there is none. */
@@ -221,12 +228,12 @@ public final class Json {
             return v;
         }
         if (c == Integer.class || c == int.class || c == Long.class || c == long.class || c == BigInteger.class) {
-            BigInteger n = switch (v) {
-                case BigInteger b -> b;
-                case Integer i -> BigInteger.valueOf(i);
-                case Long l -> BigInteger.valueOf(l);
-                default -> throw wrong(path, "an integer");
-            };
+            // instanceof, not a pattern switch: each such switch bootstraps a class at its first run.
+            BigInteger n;
+            if (v instanceof BigInteger b) n = b;
+            else if (v instanceof Integer i) n = BigInteger.valueOf(i);
+            else if (v instanceof Long l) n = BigInteger.valueOf(l);
+            else throw wrong(path, "an integer");
             if (c == BigInteger.class) return n;
             boolean small = c == Integer.class || c == int.class;
             if (n.bitLength() > (small ? 31 : 63)) throw JsonException.atField(path, n + " does not fit in " + (small ? 32 : 64) + " bits");
@@ -246,7 +253,7 @@ public final class Json {
             for (int i = 0; i < items.size(); i++) Array.set(array, i, bind(items.get(i), c.getComponentType(), path + "[" + i + "]"));
             return array;
         }
-        if (c.isAnnotationPresent(Text.class)) {
+        if (Text.class.isAssignableFrom(c)) {
             if (!(v instanceof String s)) throw wrong(path, "a string");
             try {
                 return PARSERS.get(c).invoke(null, s);
@@ -259,15 +266,15 @@ public final class Json {
         }
         if (c.isRecord()) {
             if (!(v instanceof Map<?, ?> fields)) throw wrong(path, "an object");
-            RecordComponent[] components = c.getRecordComponents();
-            Object[] values = new Object[components.length];
-            for (int i = 0; i < components.length; i++) {
-                String name = name(components[i]);
-                values[i] = bind(fields.get(name), components[i].getGenericType(), join(path, name));
-                if (values[i] == null && components[i].getType().isPrimitive()) throw JsonException.atField(join(path, name), "missing");
+            Shape shape = SHAPES.get(c);
+            Object[] values = new Object[shape.names().length];
+            for (int i = 0; i < values.length; i++) {
+                String name = shape.names()[i];
+                values[i] = bind(fields.get(name), shape.types()[i], join(path, name));
+                if (values[i] == null && shape.primitive()[i]) throw JsonException.atField(join(path, name), "missing");
             }
             try {
-                return CONSTRUCTORS.get(c).newInstance(values);
+                return shape.constructor().newInstance(values);
             } catch (InvocationTargetException e) {
                 throw rethrow(e);
             } catch (ReflectiveOperationException e) {
@@ -290,11 +297,6 @@ public final class Json {
 
     private static String join(String path, String name) {
         return path.isEmpty() ? name : path + "." + name;
-    }
-
-    private static String name(RecordComponent c) {
-        Name n = c.getAnnotation(Name.class);
-        return n != null ? n.value() : c.getName();
     }
 
     /**
@@ -337,21 +339,20 @@ public final class Json {
                 }
                 g.writeEndObject();
             }
-            case Object text when text.getClass().isAnnotationPresent(Text.class) -> g.writeString(text.toString());
+            case Text text -> g.writeString(text.toString());
             case Record r -> {
                 g.writeStartObject();
-                boolean omitEmpty = r.getClass().isAnnotationPresent(OmitEmpty.class);
-                for (RecordComponent c : r.getClass().getRecordComponents()) {
+                boolean omitEmpty = r instanceof OmitEmpty;
+                Shape shape = SHAPES.get(r.getClass());
+                for (int i = 0; i < shape.names().length; i++) {
                     Object v;
                     try {
-                        Method accessor = c.getAccessor();
-                        accessor.setAccessible(true);
-                        v = accessor.invoke(r);
+                        v = shape.accessors()[i].invoke(r);
                     } catch (ReflectiveOperationException e) {
                         throw new IllegalStateException(e);
                     }
                     if (v == null || omitEmpty && isEmpty(v)) continue;
-                    g.writeFieldName(name(c));
+                    g.writeFieldName(shape.names()[i]);
                     write(g, v, sorted);
                 }
                 g.writeEndObject();

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 
 /** An OCI content descriptor: what a blob is, its digest and its size ({@code descriptor.md}). */
-@Json.OmitEmpty
 public record Descriptor(
         String mediaType,
         Digest digest,
@@ -14,7 +13,7 @@ public record Descriptor(
         List<String> urls,
         Map<String, String> annotations,
         Platform platform,
-        String artifactType) {
+        String artifactType) implements Json.OmitEmpty {
 
     public Descriptor {
         if (digest == null) throw new BadContentException("descriptor without a digest");

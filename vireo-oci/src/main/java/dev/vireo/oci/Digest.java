@@ -15,8 +15,7 @@ import java.util.regex.Pattern;
  * Only the registered, verifiable algorithms are accepted: sha256 (64 lowercase hex digits) and
  * sha512 (128); anything else is a {@link BadContentException}. In JSON it is that string.
  */
-@Json.Text
-public record Digest(String algorithm, String encoded) implements Comparable<Digest> {
+public record Digest(String algorithm, String encoded) implements Comparable<Digest>, Json.Text {
     private static final Pattern ALGORITHM = Pattern.compile("[a-z0-9]+(?:[+._-][a-z0-9]+)*");
     private static final Pattern HEX = Pattern.compile("[a-f0-9]+");
 
@@ -89,6 +88,17 @@ public record Digest(String algorithm, String encoded) implements Comparable<Dig
     /** The first 12 hex digits, as {@code docker images} shows an image ID. */
     public String shortId() {
         return encoded.substring(0, 12);
+    }
+
+    // By hand, as ImageRef's: the generated ones are bootstrapped at their first call.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Digest d && algorithm.equals(d.algorithm) && encoded.equals(d.encoded);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * algorithm.hashCode() + encoded.hashCode();
     }
 
     @Override

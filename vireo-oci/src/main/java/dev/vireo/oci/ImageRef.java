@@ -1,5 +1,6 @@
 package dev.vireo.oci;
 
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -98,6 +99,19 @@ public record ImageRef(String domain, String path, String tag, Digest digest) {
 
     private String suffix() {
         return (tag == null ? "" : ":" + tag) + (digest == null ? "" : "@" + digest);
+    }
+
+    // equals and hashCode by hand: a record's generated ones are bootstrapped through
+    // invokedynamic at their first call, which the AOT cache does not keep (11 ms of vireo run).
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ImageRef r && domain.equals(r.domain) && path.equals(r.path) && Objects.equals(tag, r.tag)
+                && Objects.equals(digest, r.digest);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(domain, path, tag, digest);
     }
 
     /** The fully qualified form, {@code docker.io/library/busybox:latest}. */

@@ -5,13 +5,13 @@ import dev.vireo.json.Json;
 import java.util.List;
 
 /** The platform an image in an index runs on ({@code image-index.md}). */
-@Json.OmitEmpty
 public record Platform(
         String architecture,
         String os,
-        @Json.Name("os.version") String osVersion,
-        @Json.Name("os.features") List<String> osFeatures,
-        String variant) {
+        String osVersion,
+        List<String> osFeatures,
+        String variant) implements Json.OmitEmpty {
+    static final Json.Names JSON_NAMES = Json.Names.of("osVersion", "os.version", "osFeatures", "os.features");
 
     /** The platform this store runs images for. */
     public static Platform host() {

@@ -7,6 +7,7 @@ import dev.vireo.runtime.linux.Launcher;
 import dev.vireo.runtime.linux.Planner;
 import dev.vireo.runtime.linux.ProcStat;
 import dev.vireo.runtime.linux.TerminalPump;
+import dev.vireo.runtime.seccomp.DefaultProfile;
 import dev.vireo.runtime.seccomp.SeccompCache;
 import dev.vireo.runtime.seccomp.SeccompCompiler;
 import dev.vireo.runtime.spec.ConfigLoader;
@@ -64,6 +65,17 @@ public final class ContainerRuntime {
     public static ContainerRuntime open(Path root, Consumer<String> warnings) {
         Cgroups cgroups = Cgroups.detect();
         return new ContainerRuntime(new StateStore(root), cgroups, HostFacts.current(cgroups.v2()), warnings);
+    }
+
+    /**
+     * Loads now what the first container of a process needs and keeps for the next: the
+     * helper's sealed image and the default seccomp profile, both read from this module's jar
+     * (10-15 ms in a fresh JVM). For a program that can do this on another thread while its
+     * main thread does other work; a thread that needs them meanwhile waits.
+     */
+    public static void prepare() {
+        DefaultProfile.prepare();
+        Launcher.prepare();
     }
 
     /** What {@code create} hands back: the state, and the terminal's master when no console socket took it. */

@@ -35,6 +35,9 @@ final class Downcall {
         this.function = function;
     }
 
+    /** Nothing but this class's initialisation, which links the shape ({@link NativeAccess#prepare}). */
+    static void prepare() {}
+
     static Downcall of(String name) {
         return new Downcall(Native.symbol(name));
     }

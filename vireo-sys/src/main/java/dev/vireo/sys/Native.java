@@ -3,11 +3,13 @@ package dev.vireo.sys;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
+import java.util.Optional;
 
 /**
  * The linker, libc lookup and errno capture that every binding in this package shares.
@@ -21,8 +23,10 @@ final class Native {
     static final SymbolLookup LIBC = LINKER.defaultLookup();
 
     private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(
-            java.lang.foreign.MemoryLayout.PathElement.groupElement("errno")).withInvokeExactBehavior();
+    // An offset summed over the struct's members and a plain int read, not a VarHandle for the
+    // path (nor byteOffset, which initialises the same path machinery): that spins a dozen
+    // method-handle classes at start-up, 10-20 ms of every command that makes a syscall.
+    private static final long ERRNO_OFFSET = offsetOf(CAPTURE_LAYOUT, "errno");
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
     // Auto arena: a thread's segment is freed with the thread, which matters for virtual threads.
@@ -30,6 +34,15 @@ final class Native {
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
 
     private Native() {}
+
+    private static long offsetOf(StructLayout struct, String name) {
+        long offset = 0;
+        for (MemoryLayout member : struct.memberLayouts()) {
+            if (member.name().equals(Optional.of(name))) return offset;
+            offset += member.byteSize();
+        }
+        throw new IllegalStateException(struct + " has no member " + name);
+    }
 
     /** A libc function whose errno is captured; the handle's first parameter is the state segment. */
     static MethodHandle errnoFunction(String name, FunctionDescriptor descriptor, Linker.Option... options) {
@@ -47,13 +60,22 @@ final class Native {
         return LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
     }
 
+    /**
+     * Stores {@code target}'s address at {@code offset} as the 64-bit integer it is here. Not
+     * through the ADDRESS layout: its VarHandle converts between segments and addresses with
+     * adapters the JVM spins as classes at their first use (13 ms of a command's start-up).
+     */
+    static void putAddress(MemorySegment segment, long offset, MemorySegment target) {
+        segment.set(ValueLayout.JAVA_LONG, offset, target.address());
+    }
+
     /** This thread's capture-state segment, to pass as the first argument of an errno function. */
     static MemorySegment errnoState() {
         return STATE.get();
     }
 
     static int errno(MemorySegment state) {
-        return (int) ERRNO.get(state, 0L);
+        return state.get(ValueLayout.JAVA_INT, ERRNO_OFFSET);
     }
 
     /** The exception for a call that returned an error, with the errno captured in {@code state}. */

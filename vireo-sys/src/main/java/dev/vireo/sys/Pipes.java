@@ -4,7 +4,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -91,13 +90,13 @@ public final class Pipes {
     public static Received receive(Fd socket, MemorySegment buffer) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment iov = arena.allocate(16, 8);
-            iov.set(ADDRESS, 0, buffer);
+            Native.putAddress(iov, 0, buffer);
             iov.set(JAVA_LONG, 8, buffer.byteSize());
             MemorySegment control = arena.allocate(CMSG_SPACE_ONE_FD, 8);
             MemorySegment msg = arena.allocate(MSGHDR_BYTES, 8);
-            msg.set(ADDRESS, 16, iov);
+            Native.putAddress(msg, 16, iov);
             msg.set(JAVA_LONG, 24, 1L);
-            msg.set(ADDRESS, 32, control);
+            Native.putAddress(msg, 32, control);
             msg.set(JAVA_LONG, 40, CMSG_SPACE_ONE_FD);
             while (true) {
                 MemorySegment state = Native.errnoState();

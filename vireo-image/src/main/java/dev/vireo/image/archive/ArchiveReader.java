@@ -1,6 +1,5 @@
 package dev.vireo.image.archive;
 
-import dev.vireo.json.Json.Name;
 import dev.vireo.image.ImageIndex;
 import dev.vireo.image.ImageStore;
 import dev.vireo.image.Json;
@@ -169,8 +168,9 @@ public final class ArchiveReader {
     }
 
     /** One element of a docker-save {@code manifest.json}. */
-    record DockerEntry(@Name("Config") String config, @Name("RepoTags") List<String> repoTags,
-                       @Name("Layers") List<String> layers) {}
+    record DockerEntry(String config, List<String> repoTags, List<String> layers) {
+        static final dev.vireo.json.Json.Names JSON_NAMES = dev.vireo.json.Json.Names.of("config", "Config", "repoTags", "RepoTags", "layers", "Layers");
+    }
 
     private List<Found> docker() throws IOException {
         DockerEntry[] entries = Json.read(documents.get("manifest.json"), DockerEntry[].class, "manifest.json");

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Starts vireo-init and holds the conversation with it: the plan goes out, the JVM writes the
@@ -57,6 +58,11 @@ public final class Launcher {
                 throw new UncheckedIOException(e);
             }
         }
+    }
+
+    /** Makes the helper's sealed copy now ({@link dev.vireo.runtime.ContainerRuntime#prepare}). */
+    public static void prepare() {
+        Objects.requireNonNull(Image.FD);
     }
 
     /**

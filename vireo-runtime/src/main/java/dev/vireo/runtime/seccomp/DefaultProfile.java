@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -19,11 +20,21 @@ public final class DefaultProfile {
 
     record Profile(String defaultAction, Integer defaultErrnoRet, List<String> architectures, List<Rule> rules) {}
 
+    /** The profile as default-profile.json has it, read once per process. */
+    private static final class Loaded {
+        static final Profile PROFILE = load();
+    }
+
     private DefaultProfile() {}
+
+    /** Reads the profile now ({@link dev.vireo.runtime.ContainerRuntime#prepare}). */
+    public static void prepare() {
+        Objects.requireNonNull(Loaded.PROFILE);
+    }
 
     /** The profile for a container whose bounding set is {@code capabilities}. */
     public static SeccompSpec forCapabilities(Set<String> capabilities) {
-        Profile p = load();
+        Profile p = Loaded.PROFILE;
         List<SeccompSpec.Syscall> syscalls = p.rules().stream()
                 .filter(r -> r.requireCapability() == null || capabilities.containsAll(r.requireCapability()))
                 .filter(r -> r.forbidCapability() == null || r.forbidCapability().stream().noneMatch(capabilities::contains))

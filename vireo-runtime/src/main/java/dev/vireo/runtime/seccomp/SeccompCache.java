@@ -1,21 +1,16 @@
 package dev.vireo.runtime.seccomp;
 
 import dev.vireo.runtime.ContainerException;
-import dev.vireo.runtime.spec.Json;
 import dev.vireo.runtime.spec.SeccompSpec;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.HexFormat;
 
 /**
  * Compiled filters kept on disk under the state directory, by the SHA-256 of the profile (as
@@ -23,9 +18,6 @@ import java.util.HexFormat;
  * instruction instead of compiling it again. Each file is the flags (64-bit) then the program.
  */
 public final class SeccompCache {
-    /** Changes whenever the compiler's output for a profile may change, so that old files are not used. */
-    private static final String COMPILER = "vireo-seccomp-1\n";
-
     private final Path dir;
 
     public SeccompCache(Path dir) {
@@ -33,13 +25,14 @@ public final class SeccompCache {
     }
 
     public SeccompCompiler.Program compile(SeccompSpec spec) {
-        SeccompCompiler.Program known = SeccompCompiler.cached(spec);
+        String key = SeccompCompiler.key(spec);
+        SeccompCompiler.Program known = SeccompCompiler.cached(key);
         if (known != null) return known;
-        Path file = dir.resolve(key(spec));
+        Path file = dir.resolve(key);
         try {
             byte[] bytes = Files.readAllBytes(file);
             long flags = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-            return SeccompCompiler.remember(spec, new SeccompCompiler.Program(Arrays.copyOfRange(bytes, 8, bytes.length), flags));
+            return SeccompCompiler.remember(key, new SeccompCompiler.Program(Arrays.copyOfRange(bytes, 8, bytes.length), flags));
         } catch (NoSuchFileException e) {
             SeccompCompiler.Program program = SeccompCompiler.compile(spec);
             store(file, program);
@@ -59,17 +52,6 @@ public final class SeccompCache {
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new ContainerException("cannot cache the seccomp filter in " + dir + ": " + e.getMessage());
-        }
-    }
-
-    private static String key(SeccompSpec spec) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(COMPILER.getBytes(StandardCharsets.UTF_8));
-            sha.update(Json.compact(spec));
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,11 +1,16 @@
 package dev.vireo.runtime.seccomp;
 
 import dev.vireo.runtime.ConfigException;
+import dev.vireo.runtime.spec.Json;
 import dev.vireo.runtime.spec.SeccompSpec;
 
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -53,11 +58,19 @@ public final class SeccompCompiler {
 
     private record Rule(int action, List<Condition> conditions) {}
 
-    /** Compiled programs by profile (records compare by content), as crun caches its filters. */
-    private static final Map<SeccompSpec, Program> CACHE = Collections.synchronizedMap(
+    /** Changes whenever the compiler's output for a profile may change, so that old cached programs are not used. */
+    private static final String COMPILER = "vireo-seccomp-1\n";
+
+    /**
+     * Compiled programs by {@link #key}, as crun caches its filters. By the profile's digest,
+     * not the profile record: hashing that one goes through the generated hashCode of three
+     * record types, each bootstrapped at its first call, which the AOT cache does not keep
+     * (8 ms of a CLI's container start).
+     */
+    private static final Map<String, Program> CACHE = Collections.synchronizedMap(
             new LinkedHashMap<>(16, 0.75f, true) {
                 @Override
-                protected boolean removeEldestEntry(Map.Entry<SeccompSpec, Program> eldest) {
+                protected boolean removeEldestEntry(Map.Entry<String, Program> eldest) {
                     return size() > 32;
                 }
             });
@@ -66,17 +79,30 @@ public final class SeccompCompiler {
 
     /** The program for {@code spec}, compiled once per distinct profile in this JVM. */
     public static Program compile(SeccompSpec spec) {
-        Program cached = CACHE.get(spec);
-        return cached != null ? cached : remember(spec, build(spec));
+        String key = key(spec);
+        Program cached = CACHE.get(key);
+        return cached != null ? cached : remember(key, build(spec));
     }
 
-    /** The program this JVM compiled or loaded for {@code spec}, or null. */
-    static Program cached(SeccompSpec spec) {
-        return CACHE.get(spec);
+    /** The SHA-256 of the profile's JSON and this compiler's version, in hex: what names its program. */
+    static String key(SeccompSpec spec) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(COMPILER.getBytes(StandardCharsets.UTF_8));
+            sha.update(Json.compact(spec));
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
-    static Program remember(SeccompSpec spec, Program program) {
-        CACHE.put(spec, program);
+    /** The program this JVM compiled or loaded for the profile {@code key} names, or null. */
+    static Program cached(String key) {
+        return CACHE.get(key);
+    }
+
+    static Program remember(String key, Program program) {
+        CACHE.put(key, program);
         return program;
     }
 

@@ -1,7 +1,6 @@
 package dev.vireo.runtime.spec;
 
 
-import dev.vireo.json.Json.Name;
 
 import java.math.BigInteger;
 import java.util.List;
@@ -25,9 +24,13 @@ public record ProcessSpec(Boolean terminal, ConsoleSize consoleSize, User user, 
     public record Scheduler(String policy, Integer nice, Integer priority, List<String> flags, Long runtime,
                             Long deadline, Long period) {}
 
-    public record IoPriority(@Name("class") String ioClass, Integer priority) {}
+    public record IoPriority(String ioClass, Integer priority) {
+        static final dev.vireo.json.Json.Names JSON_NAMES = dev.vireo.json.Json.Names.of("ioClass", "class");
+    }
 
-    public record CpuAffinity(String initial, @Name("final") String last) {}
+    public record CpuAffinity(String initial, String last) {
+        static final dev.vireo.json.Json.Names JSON_NAMES = dev.vireo.json.Json.Names.of("last", "final");
+    }
 
     public ProcessSpec withArgs(List<String> a) {
         return new ProcessSpec(terminal, consoleSize, user, a, env, cwd, capabilities, rlimits, noNewPrivileges,
