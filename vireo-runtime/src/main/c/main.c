@@ -85,15 +85,32 @@ static void write_time_offsets(const struct plan *plan)
     close(fd);
 }
 
+/*
+ * The JVM moves this process into the container's cgroup while it builds the root file system
+ * (a move waits for an RCU grace period, milliseconds on cgroup v1) and says JOINED when done.
+ * Whatever forks, runs hooks, roots a cgroup namespace or reaches the program waits for that.
+ */
+static void join_cgroup(const struct plan *plan)
+{
+    static int joined;
+    if (joined) return;
+    free(recv_msg(M_JOINED, NULL));
+    joined = 1;
+    if ((plan->ns_new & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) die_errno("unshare the cgroup namespace");
+}
+
 /* The second stage: the container's init (create) or the new process in a container (exec). */
 static _Noreturn void container_main(const struct plan *plan, int console_fd, int fifo_fd)
 {
     /* The state JSON for the hooks run from inside: the JVM knows the PID only now. */
     char *state = recv_msg(M_GO, NULL);
+    /* Its cgroup mount shows the namespace's root: the namespace comes before the mounts. */
+    if (plan->ns_new & CLONE_NEWCGROUP) join_cgroup(plan);
     if (plan->mode == MODE_CREATE) {
         umask(0);
         setup_rootfs(plan);
         if (plan->loopback) loopback_up();
+        if (plan->runtime_hooks || plan->nhooks > 0) join_cgroup(plan);
         if (plan->runtime_hooks) {
             send_msg(M_HOOKS, NULL, 0);
             free(recv_msg(M_ACK, NULL));
@@ -113,6 +130,7 @@ static _Noreturn void container_main(const struct plan *plan, int console_fd, in
         chdir_after_user = 1;
     }
     const char *executable = find_executable(plan);
+    join_cgroup(plan);
     if (plan->mode == MODE_CREATE) {
         /* The wait for `start` reopens the FIFO through /proc: fail now, not after create returned. */
         char fifo[32];
@@ -157,7 +175,8 @@ int main(int argc, char **argv)
     set_rlimits(&plan);
     join_namespaces(&plan);
     if (plan.ns_new & CLONE_NEWUSER) new_user_namespace();
-    uint64_t rest = plan.ns_new & ~(uint64_t)CLONE_NEWUSER;
+    /* The container's process enters its cgroup namespace itself, once it is in its cgroup. */
+    uint64_t rest = plan.ns_new & ~(uint64_t)(CLONE_NEWUSER | CLONE_NEWCGROUP);
     if (rest != 0 && unshare((int)rest) < 0) die_errno("unshare namespaces %#llx", (unsigned long long)rest);
     if (plan.has_time_offsets) write_time_offsets(&plan);
 

@@ -180,6 +180,18 @@ class IsolationTest {
     }
 
     @Test
+    void aCgroupNamespaceIsRootedAtTheContainersOwnGroup(@TempDir Path dir) {
+        // The process enters its cgroup namespace after the move into its group: only then is
+        // every hierarchy's root the container's group, and its mount of them shows that group.
+        Spec spec = sh("cut -d: -f3 /proc/self/cgroup | sort -u; wc -l < /sys/fs/cgroup/pids/cgroup.procs");
+        List<LinuxSpec.Namespace> namespaces = new ArrayList<>(spec.linux().namespaces());
+        namespaces.add(new LinuxSpec.Namespace("cgroup"));
+        Fixtures.Result r = both(dir, spec.withLinux(spec.linux().withNamespaces(namespaces)));
+        assertTrue(r.out().startsWith("/\n"), r.out());
+        assertEquals(2, r.out().lines().count(), "one path, /, and the group's processes: " + r.out());
+    }
+
+    @Test
     void aContainerJoinsAnotherContainersNetworkNamespaceByPath(@TempDir Path dir) throws IOException {
         String first = Fixtures.id("net");
         int pid = runtime.create(first, Fixtures.bundle(dir.resolve("a"), Fixtures.spec("sleep", "60")),

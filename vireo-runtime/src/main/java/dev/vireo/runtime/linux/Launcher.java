@@ -24,7 +24,13 @@ import java.util.List;
 /**
  * Starts vireo-init and holds the conversation with it: the plan goes out, the JVM writes the
  * ID maps of a new user namespace, learns the container's PID, answers with the state for the
- * hooks run from inside, runs the runtime-namespace hooks when asked, and receives the terminal.
+ * hooks run from inside, moves the process into its cgroup, runs the runtime-namespace hooks
+ * when asked, and receives the terminal.
+ *
+ * <p>The move overlaps the process's first steps: on cgroup v1 (and v2 without favordynmods) a
+ * write to cgroup.procs waits for an RCU grace period, several milliseconds, while the process
+ * builds its root file system; it goes no further than that (no fork, hook, cgroup namespace,
+ * nor its program) before the JVM tells it that the move is done.
  *
  * <p>The helper runs from a sealed in-memory copy of the binary embedded in this module's jar
  * (runc's answer to CVE-2019-5736): a container can see it through /proc/PID/exe, never rewrite it.
@@ -61,7 +67,7 @@ public final class Launcher {
 
     /**
      * Runs a plan: {@code stdio} become the process's descriptors 0 to 2 and {@code preserved}
-     * its 3 onwards. The helper joins {@code cgroup} before it does anything else. Returns when
+     * its 3 onwards. The process joins {@code cgroup} before it forks or executes. Returns when
      * the process waits for {@code start} (create) or has executed its program (exec).
      */
     public static Started launch(Planner.Plan plan, boolean create, List<Fd> stdio, List<Fd> preserved, Cgroup cgroup,
@@ -84,7 +90,6 @@ public final class Launcher {
         List<String> warnings = new ArrayList<>();
         boolean done = false;
         try (ControlChannel channel = new ControlChannel(pair[0])) {
-            cgroup.add(helper);
             channel.write(plan.bytes());
             while (!done) {
                 ControlChannel.Message m = channel.receive();
@@ -96,6 +101,9 @@ public final class Launcher {
                     case ControlChannel.PID -> {
                         pid = (int) m.number();
                         channel.send(ControlChannel.GO, callbacks.state(pid).getBytes(StandardCharsets.UTF_8));
+                        cgroup.add(pid);
+                        // A process that failed meanwhile has closed its end: its ERROR is still to be read.
+                        channel.sendIfOpen(ControlChannel.JOINED);
                     }
                     case ControlChannel.HOOKS -> {
                         callbacks.runtimeHooks(pid);
