@@ -20,6 +20,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
  * Starts vireo-init and holds the conversation with it: the plan goes out, the JVM writes the
@@ -27,10 +29,12 @@ import java.util.List;
  * hooks run from inside, moves the process into its cgroup, runs the runtime-namespace hooks
  * when asked, and receives the terminal.
  *
- * <p>The move overlaps the process's first steps: on cgroup v1 (and v2 without favordynmods) a
- * write to cgroup.procs waits for an RCU grace period, several milliseconds, while the process
- * builds its root file system; it goes no further than that (no fork, hook, cgroup namespace,
- * nor its program) before the JVM tells it that the move is done.
+ * <p>The moves overlap the setup: on cgroup v1 (and v2 without favordynmods) a write to
+ * cgroup.procs waits for an RCU grace period, several milliseconds. The helper is moved, from
+ * another thread, as soon as it runs, as runc moves its {@code runc init}, and the container's
+ * process right after it (cloned before or after that move, it may be outside still), which
+ * takes no second grace period; meanwhile the process builds its root file system, and goes no
+ * further (no fork, hook, cgroup namespace, nor its program) before the JVM says it is moved.
  *
  * <p>The helper runs from a sealed in-memory copy of the binary embedded in this module's jar
  * (runc's answer to CVE-2019-5736): a container can see it through /proc/PID/exe, never rewrite it.
@@ -85,6 +89,8 @@ public final class Launcher {
             throw e;
         }
         pair[1].close();
+        FutureTask<Void> helperMove = new FutureTask<>(() -> cgroup.add(helper), null);
+        Thread.ofVirtual().name("vireo-init-cgroup").start(helperMove);
         int pid = 0;
         Fd console = null;
         List<String> warnings = new ArrayList<>();
@@ -101,6 +107,7 @@ public final class Launcher {
                     case ControlChannel.PID -> {
                         pid = (int) m.number();
                         channel.send(ControlChannel.GO, callbacks.state(pid).getBytes(StandardCharsets.UTF_8));
+                        finish(helperMove, true);
                         cgroup.add(pid);
                         // A process that failed meanwhile has closed its end: its ERROR is still to be read.
                         channel.sendIfOpen(ControlChannel.JOINED);
@@ -130,8 +137,31 @@ public final class Launcher {
         } catch (RuntimeException e) {
             if (console != null) console.close();
             abandon(pid);
+            // Not before the move has written the helper's PID: once reaped, it may name another process.
+            finish(helperMove, false);
             reap(helper);
             throw e;
+        }
+    }
+
+    /** Waits for a move to end; with {@code check}, its failure is thrown. */
+    private static void finish(FutureTask<Void> move, boolean check) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    move.get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    if (!check) return;
+                    if (e.getCause() instanceof RuntimeException r) throw r;
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 
