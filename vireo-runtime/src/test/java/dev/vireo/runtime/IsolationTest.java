@@ -180,6 +180,16 @@ class IsolationTest {
     }
 
     @Test
+    void theDeviceRulesAreRuncsAndRefuseOtherDevices(@TempDir Path dir) {
+        // The kernel lists rules in the order written: the two runtimes write them in different orders.
+        Fixtures.Result r = both(dir, sh("sort /sys/fs/cgroup/devices/devices.list; mknod /dev/mem c 1 1 && head -c 1 /dev/mem 2>&1; "
+                + "head -c 1 /dev/zero | wc -c"));
+        assertTrue(r.out().startsWith("b *:* m\nc *:* m\nc 10:200 rwm\nc 136:* rwm\nc 1:3 rwm\nc 1:5 rwm\n"), r.out());
+        assertTrue(r.out().contains("/dev/mem: Operation not permitted"), "/dev/mem can be made, not opened: " + r.out());
+        assertTrue(r.out().endsWith("\n1\n"), "/dev/zero can be read: " + r.out());
+    }
+
+    @Test
     void aCgroupNamespaceIsRootedAtTheContainersOwnGroup(@TempDir Path dir) {
         // The process enters its cgroup namespace after the move into its group: only then is
         // every hierarchy's root the container's group, and its mount of them shows that group.

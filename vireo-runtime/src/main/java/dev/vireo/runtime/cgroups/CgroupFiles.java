@@ -5,6 +5,9 @@ import dev.vireo.runtime.ContainerException;
 import dev.vireo.runtime.linux.ProcFiles;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -21,13 +24,41 @@ final class CgroupFiles {
 
     /** Writes {@code value} to an interface file that must exist (the kernel makes them, never we). */
     static void write(Path file, String value, String field) {
+        try (Open open = open(file, field)) {
+            open.write(value, field);
+        }
+    }
+
+    /** An interface file open for writing; each value goes in one write(2), as the kernel parses it. */
+    record Open(Path file, FileChannel channel) implements AutoCloseable {
+        void write(String value, String field) {
+            try {
+                ByteBuffer bytes = ByteBuffer.wrap(value.getBytes(StandardCharsets.UTF_8));
+                while (bytes.hasRemaining()) channel.write(bytes);
+            } catch (IOException e) {
+                throw new ContainerException(field + ": writing " + value.strip() + " to " + file + " failed: " + reason(e));
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                throw new ContainerException("closing " + file + " failed: " + reason(e));
+            }
+        }
+    }
+
+    /** Opens an interface file that must exist for several writes (device rules, one a write). */
+    static Open open(Path file, String field) {
         try {
-            Files.writeString(file, value, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            return new Open(file, FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING));
         } catch (NoSuchFileException e) {
             throw new ContainerException(field + ": this host's cgroups have no " + file.getFileName()
                     + " (the controller is missing or disabled)");
         } catch (IOException e) {
-            throw new ContainerException(field + ": writing " + value.strip() + " to " + file + " failed: " + reason(e));
+            throw new ContainerException(field + ": opening " + file + " failed: " + reason(e));
         }
     }
 
