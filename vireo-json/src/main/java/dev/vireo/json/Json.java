@@ -93,16 +93,29 @@ public final class Json {
     }
 
     private static final JsonFactory FACTORY = new JsonFactory();
-    private static final ClassValue<Constructor<?>> CONSTRUCTORS = new ClassValue<>() {
+    /**
+     * A record type as JSON sees it, looked up once per type: Class.getRecordComponents copies
+     * the components anew on every call, and each copy parses its annotations again.
+     */
+    private record Shape(RecordComponent[] components, String[] names, Method[] accessors, Constructor<?> constructor) {}
+
+    private static final ClassValue<Shape> SHAPES = new ClassValue<>() {
         @Override
-        protected Constructor<?> computeValue(Class<?> type) {
+        protected Shape computeValue(Class<?> type) {
             RecordComponent[] components = type.getRecordComponents();
             Class<?>[] types = new Class<?>[components.length];
-            for (int i = 0; i < components.length; i++) types[i] = components[i].getType();
+            String[] names = new String[components.length];
+            Method[] accessors = new Method[components.length];
+            for (int i = 0; i < components.length; i++) {
+                types[i] = components[i].getType();
+                names[i] = name(components[i]);
+                accessors[i] = components[i].getAccessor();
+                accessors[i].setAccessible(true);
+            }
             try {
                 Constructor<?> c = type.getDeclaredConstructor(types);
                 c.setAccessible(true);
-                return c;
+                return new Shape(components, names, accessors, c);
             } catch (NoSuchMethodException e) {
                 throw new IllegalStateException(e);
             }
@@ -259,15 +272,16 @@ public final class Json {
         }
         if (c.isRecord()) {
             if (!(v instanceof Map<?, ?> fields)) throw wrong(path, "an object");
-            RecordComponent[] components = c.getRecordComponents();
+            Shape shape = SHAPES.get(c);
+            RecordComponent[] components = shape.components();
             Object[] values = new Object[components.length];
             for (int i = 0; i < components.length; i++) {
-                String name = name(components[i]);
+                String name = shape.names()[i];
                 values[i] = bind(fields.get(name), components[i].getGenericType(), join(path, name));
                 if (values[i] == null && components[i].getType().isPrimitive()) throw JsonException.atField(join(path, name), "missing");
             }
             try {
-                return CONSTRUCTORS.get(c).newInstance(values);
+                return shape.constructor().newInstance(values);
             } catch (InvocationTargetException e) {
                 throw rethrow(e);
             } catch (ReflectiveOperationException e) {
@@ -341,17 +355,16 @@ public final class Json {
             case Record r -> {
                 g.writeStartObject();
                 boolean omitEmpty = r.getClass().isAnnotationPresent(OmitEmpty.class);
-                for (RecordComponent c : r.getClass().getRecordComponents()) {
+                Shape shape = SHAPES.get(r.getClass());
+                for (int i = 0; i < shape.accessors().length; i++) {
                     Object v;
                     try {
-                        Method accessor = c.getAccessor();
-                        accessor.setAccessible(true);
-                        v = accessor.invoke(r);
+                        v = shape.accessors()[i].invoke(r);
                     } catch (ReflectiveOperationException e) {
                         throw new IllegalStateException(e);
                     }
                     if (v == null || omitEmpty && isEmpty(v)) continue;
-                    g.writeFieldName(name(c));
+                    g.writeFieldName(shape.names()[i]);
                     write(g, v, sorted);
                 }
                 g.writeEndObject();
