@@ -98,29 +98,32 @@ public final class ContainerRuntime {
                 ContainerRecord record = new ContainerRecord(spec.ociVersion(), id, dir.toString(), 0, 0,
                         Instant.now().toString(), spec.annotations(), paths(group),
                         dir.resolve(spec.root().path()).normalize().toString(), spec.hooks());
-                store.saveConfig(id, config);
                 store.save(record);
                 // A group that holds another's processes is refused before it becomes this container's.
                 group.create(spec.linux() == null ? null : spec.linux().resources());
                 cgroup = group;
-                Planner.Plan plan = Planner.create(spec, dir, store.dir(id), cgroup, host, filter,
-                        options.consoleSocket() == null ? null : options.consoleSocket().toAbsolutePath().toString(),
-                        options.preserveFds(), options.noPivot());
-                ContainerRecord creating = record;
-                started = Launcher.launch(plan, true, options.stdio(), options.preserveFds(), cgroup, new Launcher.Callbacks() {
-                    @Override
-                    public String state(int pid) {
-                        return view(creating.withPid(pid, 0), Status.CREATING).toJson();
-                    }
+                // The helper's move into the group waits for an RCU grace period: it starts first.
+                try (Launcher.Helper helper = Launcher.start(options.stdio(), options.preserveFds(), cgroup)) {
+                    store.saveConfig(id, config);
+                    Planner.Plan plan = Planner.create(spec, dir, store.dir(id), cgroup, host, filter,
+                            options.consoleSocket() == null ? null : options.consoleSocket().toAbsolutePath().toString(),
+                            options.preserveFds(), options.noPivot());
+                    ContainerRecord creating = record;
+                    started = helper.run(plan, true, new Launcher.Callbacks() {
+                        @Override
+                        public String state(int pid) {
+                            return view(creating.withPid(pid, 0), Status.CREATING).toJson();
+                        }
 
-                    @Override
-                    public void runtimeHooks(int pid) {
-                        String state = state(pid);
-                        Spec.Hooks hooks = spec.hooks();
-                        Hooks.run(hooks.prestart(), "prestart", state);
-                        Hooks.run(hooks.createRuntime(), "createRuntime", state);
-                    }
-                });
+                        @Override
+                        public void runtimeHooks(int pid) {
+                            String state = state(pid);
+                            Spec.Hooks hooks = spec.hooks();
+                            Hooks.run(hooks.prestart(), "prestart", state);
+                            Hooks.run(hooks.createRuntime(), "createRuntime", state);
+                        }
+                    });
+                }
                 ProcStat stat = ProcStat.read(started.pid());
                 if (stat == null) throw new ContainerException("the container's process " + started.pid() + " vanished");
                 record = record.withPid(started.pid(), stat.startTime());
@@ -303,18 +306,20 @@ public final class ContainerRuntime {
         Planner.Plan plan = Planner.exec(spec, record.pid(), process, host, filter,
                 options.consoleSocket() == null ? null : options.consoleSocket().toAbsolutePath().toString(),
                 options.preserveFds());
-        Launcher.Started started = Launcher.launch(plan, false, options.stdio(), options.preserveFds(), cgroup(record),
-                new Launcher.Callbacks() {
-                    @Override
-                    public String state(int pid) {
-                        return view(record, Status.RUNNING).toJson();
-                    }
+        Launcher.Started started;
+        try (Launcher.Helper helper = Launcher.start(options.stdio(), options.preserveFds(), cgroup(record))) {
+            started = helper.run(plan, false, new Launcher.Callbacks() {
+                @Override
+                public String state(int pid) {
+                    return view(record, Status.RUNNING).toJson();
+                }
 
-                    @Override
-                    public void runtimeHooks(int pid) {
-                        throw new IllegalStateException("exec runs no runtime hooks");
-                    }
-                });
+                @Override
+                public void runtimeHooks(int pid) {
+                    throw new IllegalStateException("exec runs no runtime hooks");
+                }
+            });
+        }
         if (options.pidFile() != null) StateStore.writePidFile(options.pidFile(), started.pid());
         if (options.detach()) {
             if (started.console() != null) started.console().close();

@@ -228,6 +228,20 @@ class BadInputTest {
     }
 
     @Test
+    void aPlanThatCannotBeMadeEndsTheHelperAlreadyStarted(@TempDir Path dir) {
+        // The plan is made once vireo-init runs (its move into the cgroup starts first): a device
+        // a user namespace cannot bind fails there, and the waiting helper ends with the rest.
+        Spec s = namespaces(new LinuxSpec.Namespace("user"));
+        List<LinuxSpec.IdMapping> map = List.of(new LinuxSpec.IdMapping(0L, 100_000L, 65_536L));
+        LinuxSpec l = s.linux().withIdMappings(map, map);
+        Spec spec = s.withLinux(new LinuxSpec(l.uidMappings(), l.gidMappings(), l.sysctl(), l.resources(), l.cgroupsPath(),
+                l.namespaces(), List.of(new LinuxSpec.Device("c", "/dev/vireo-none", 1L, 3L, 0666, 0L, 0L)), l.seccomp(),
+                l.rootfsPropagation(), l.maskedPaths(), l.readonlyPaths(), l.mountLabel(), l.personality(), l.timeOffsets()));
+        assertEquals("linux.devices: /dev/vireo-none does not exist on the host, and a user namespace can only bind a host device",
+                refused(ConfigException.class, dir, spec));
+    }
+
+    @Test
     void anIdWithASlashIsRefused() {
         assertEquals("container ID \"../x\" must be letters, digits, '_', '+', '-' and '.'",
                 refused(ConfigException.class, () -> runtime.state("../x")));

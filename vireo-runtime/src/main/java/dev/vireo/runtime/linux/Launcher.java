@@ -30,8 +30,9 @@ import java.util.concurrent.FutureTask;
  * when asked, and receives the terminal.
  *
  * <p>The moves overlap the setup: on cgroup v1 (and v2 without favordynmods) a write to
- * cgroup.procs waits for an RCU grace period, several milliseconds. The helper is moved, from
- * another thread, as soon as it runs, as runc moves its {@code runc init}, and the container's
+ * cgroup.procs waits for an RCU grace period, several milliseconds. The helper is started as
+ * soon as the group exists, before its plan is made, and moved from another thread at once, as
+ * runc moves its {@code runc init}, and the container's
  * process right after it (cloned before or after that move, it may be outside still), which
  * takes no second grace period; meanwhile the process builds its root file system, and goes no
  * further (no fork, hook, cgroup namespace, nor its program) before the JVM says it is moved.
@@ -70,77 +71,118 @@ public final class Launcher {
     }
 
     /**
-     * Runs a plan: {@code stdio} become the process's descriptors 0 to 2 and {@code preserved}
-     * its 3 onwards. The process joins {@code cgroup} before it forks or executes. Returns when
-     * the process waits for {@code start} (create) or has executed its program (exec).
+     * Starts vireo-init with the container's streams as {@code stdio} says and {@code
+     * preserveFds} of this process's own, and starts its move into {@code cgroup}; it waits for
+     * its plan. Closing a helper that was never given one ends it.
      */
-    public static Started launch(Planner.Plan plan, boolean create, List<Fd> stdio, List<Fd> preserved, Cgroup cgroup,
-                                 Callbacks callbacks) {
-        Fd[] pair = Pipes.socketPair();
-        List<Fd> fds = new ArrayList<>(stdio);
-        fds.addAll(preserved);
-        fds.add(pair[1]);
-        int helper;
+    public static Helper start(Stdio stdio, int preserveFds, Cgroup cgroup) {
+        List<Fd> opened = new ArrayList<>();
         try {
-            helper = Processes.spawn(Image.FD, List.of(IMAGE, Integer.toString(fds.size() - 1)), List.of(), fds, false);
-        } catch (RuntimeException e) {
-            pair[0].close();
-            pair[1].close();
-            throw e;
-        }
-        pair[1].close();
-        FutureTask<Void> helperMove = new FutureTask<>(() -> cgroup.add(helper), null);
-        Thread.ofVirtual().name("vireo-init-cgroup").start(helperMove);
-        int pid = 0;
-        Fd console = null;
-        List<String> warnings = new ArrayList<>();
-        boolean done = false;
-        try (ControlChannel channel = new ControlChannel(pair[0])) {
-            channel.write(plan.bytes());
-            while (!done) {
-                ControlChannel.Message m = channel.receive();
-                switch (m.type()) {
-                    case ControlChannel.USERMAP -> {
-                        writeIdMaps((int) m.number(), plan);
-                        channel.send(ControlChannel.ACK, new byte[0]);
-                    }
-                    case ControlChannel.PID -> {
-                        pid = (int) m.number();
-                        channel.send(ControlChannel.GO, callbacks.state(pid).getBytes(StandardCharsets.UTF_8));
-                        finish(helperMove, true);
-                        cgroup.add(pid);
-                        // A process that failed meanwhile has closed its end: its ERROR is still to be read.
-                        channel.sendIfOpen(ControlChannel.JOINED);
-                    }
-                    case ControlChannel.HOOKS -> {
-                        callbacks.runtimeHooks(pid);
-                        channel.send(ControlChannel.ACK, new byte[0]);
-                    }
-                    case ControlChannel.CONSOLE -> console = m.fd();
-                    case ControlChannel.WARN -> warnings.add(m.text());
-                    case ControlChannel.ERROR -> throw new ContainerException(m.text());
-                    case ControlChannel.READY -> done = create;
-                    case -1 -> {
-                        if (!create && pid != 0) {
-                            done = true;
-                        } else {
-                            String why = died(helper, pid);
-                            pid = 0; // reaped: its number may already belong to another process
-                            throw new ContainerException(why);
-                        }
-                    }
-                    default -> throw new ContainerException("vireo-init sent unknown message " + m.type());
-                }
+            List<Fd> fds = new ArrayList<>(List.of(open(stdio.stdin(), 0, opened), open(stdio.stdout(), 1, opened),
+                    open(stdio.stderr(), 2, opened)));
+            for (int i = 0; i < preserveFds; i++) fds.add(Fd.own(3 + i));
+            Fd[] pair = Pipes.socketPair();
+            fds.add(pair[1]);
+            int pid;
+            try {
+                pid = Processes.spawn(Image.FD, List.of(IMAGE, Integer.toString(fds.size() - 1)), List.of(), fds, false);
+            } catch (RuntimeException e) {
+                pair[0].close();
+                throw e;
+            } finally {
+                pair[1].close();
             }
+            return new Helper(pid, new ControlChannel(pair[0]), cgroup);
+        } finally {
+            opened.forEach(Fd::close);
+        }
+    }
+
+    /** A running vireo-init: its plan not sent yet, its move into the container's cgroup under way. */
+    public static final class Helper implements AutoCloseable {
+        private final int helper;
+        private final ControlChannel channel;
+        private final Cgroup cgroup;
+        private final FutureTask<Void> move;
+        private boolean ran;
+
+        private Helper(int helper, ControlChannel channel, Cgroup cgroup) {
+            this.helper = helper;
+            this.channel = channel;
+            this.cgroup = cgroup;
+            this.move = new FutureTask<>(() -> cgroup.add(helper), null);
+            Thread.ofVirtual().name("vireo-init-cgroup").start(move);
+        }
+
+        /**
+         * Runs a plan. The container's process joins the cgroup before it forks or executes.
+         * Returns when it waits for {@code start} (create) or has executed its program (exec).
+         */
+        public Started run(Planner.Plan plan, boolean create, Callbacks callbacks) {
+            ran = true;
+            int pid = 0;
+            Fd console = null;
+            List<String> warnings = new ArrayList<>();
+            boolean done = false;
+            try (channel) {
+                channel.write(plan.bytes());
+                while (!done) {
+                    ControlChannel.Message m = channel.receive();
+                    switch (m.type()) {
+                        case ControlChannel.USERMAP -> {
+                            writeIdMaps((int) m.number(), plan);
+                            channel.send(ControlChannel.ACK, new byte[0]);
+                        }
+                        case ControlChannel.PID -> {
+                            pid = (int) m.number();
+                            channel.send(ControlChannel.GO, callbacks.state(pid).getBytes(StandardCharsets.UTF_8));
+                            finish(move, true);
+                            cgroup.add(pid);
+                            // A process that failed meanwhile has closed its end: its ERROR is still to be read.
+                            channel.sendIfOpen(ControlChannel.JOINED);
+                        }
+                        case ControlChannel.HOOKS -> {
+                            callbacks.runtimeHooks(pid);
+                            channel.send(ControlChannel.ACK, new byte[0]);
+                        }
+                        case ControlChannel.CONSOLE -> console = m.fd();
+                        case ControlChannel.WARN -> warnings.add(m.text());
+                        case ControlChannel.ERROR -> throw new ContainerException(m.text());
+                        case ControlChannel.READY -> done = create;
+                        case -1 -> {
+                            if (!create && pid != 0) {
+                                done = true;
+                            } else {
+                                String why = died(helper, pid);
+                                pid = 0; // reaped: its number may already belong to another process
+                                throw new ContainerException(why);
+                            }
+                        }
+                        default -> throw new ContainerException("vireo-init sent unknown message " + m.type());
+                    }
+                }
+                reap(helper);
+                return new Started(pid, console, List.copyOf(warnings));
+            } catch (RuntimeException e) {
+                if (console != null) console.close();
+                abandon(pid);
+                end();
+                throw e;
+            }
+        }
+
+        /** A helper never given its plan reads the end of the stream and exits. */
+        @Override
+        public void close() {
+            if (ran) return;
+            channel.close();
+            end();
+        }
+
+        /** Reaps the helper, not before its move has written its PID: once reaped, the PID may name another process. */
+        private void end() {
+            finish(move, false);
             reap(helper);
-            return new Started(pid, console, List.copyOf(warnings));
-        } catch (RuntimeException e) {
-            if (console != null) console.close();
-            abandon(pid);
-            // Not before the move has written the helper's PID: once reaped, it may name another process.
-            finish(helperMove, false);
-            reap(helper);
-            throw e;
         }
     }
 
@@ -162,21 +204,6 @@ public final class Launcher {
             }
         } finally {
             if (interrupted) Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Runs a plan with the container's streams as {@code stdio} says and {@code preserveFds} of this process's own. */
-    public static Started launch(Planner.Plan plan, boolean create, Stdio stdio, int preserveFds,
-                                           Cgroup cgroup, Callbacks callbacks) {
-        List<Fd> opened = new ArrayList<>();
-        try {
-            List<Fd> fds = List.of(open(stdio.stdin(), 0, opened), open(stdio.stdout(), 1, opened),
-                    open(stdio.stderr(), 2, opened));
-            List<Fd> preserved = new ArrayList<>();
-            for (int i = 0; i < preserveFds; i++) preserved.add(Fd.own(3 + i));
-            return launch(plan, create, fds, preserved, cgroup, callbacks);
-        } finally {
-            opened.forEach(Fd::close);
         }
     }
 
