@@ -74,7 +74,7 @@ struct plan {
 };
 
 /* sync.c: the control socket and error reporting. */
-extern int sync_fd;
+extern int sync_fd, sync_turn;
 void send_msg(uint32_t type, const void *payload, uint32_t length);
 void send_fd_msg(int socket, uint32_t type, int fd, const char *text);
 void *recv_msg(uint32_t expected, uint32_t *length);

@@ -60,10 +60,10 @@ final class ControlChannel implements AutoCloseable {
         write(frame.array());
     }
 
-    /** Sends a message without payload, unless the other end is closed already (what it sent is still read). */
-    void sendIfOpen(int type) {
+    /** Sends a message unless the other end is closed already (what it sent is still to be read). */
+    void sendIfOpen(int type, byte[] payload) {
         try {
-            send(type, new byte[0]);
+            send(type, payload);
         } catch (SysException e) {
             if (!e.is(Errno.EPIPE)) throw e;
         }

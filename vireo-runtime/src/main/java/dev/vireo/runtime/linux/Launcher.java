@@ -135,11 +135,11 @@ public final class Launcher {
                         }
                         case ControlChannel.PID -> {
                             pid = (int) m.number();
-                            channel.send(ControlChannel.GO, callbacks.state(pid).getBytes(StandardCharsets.UTF_8));
+                            // The process goes on meanwhile; one that failed has closed its end, its ERROR still to be read.
+                            channel.sendIfOpen(ControlChannel.GO, callbacks.state(pid).getBytes(StandardCharsets.UTF_8));
                             finish(move, true);
                             cgroup.add(pid);
-                            // A process that failed meanwhile has closed its end: its ERROR is still to be read.
-                            channel.sendIfOpen(ControlChannel.JOINED);
+                            channel.sendIfOpen(ControlChannel.JOINED, new byte[0]);
                         }
                         case ControlChannel.HOOKS -> {
                             callbacks.runtimeHooks(pid);
