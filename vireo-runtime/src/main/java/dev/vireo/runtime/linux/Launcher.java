@@ -32,10 +32,10 @@ import java.util.concurrent.FutureTask;
  * <p>The moves overlap the setup: on cgroup v1 (and v2 without favordynmods) a write to
  * cgroup.procs waits for an RCU grace period, several milliseconds. The helper is started as
  * soon as the group exists, before its plan is made, and moved from another thread at once, as
- * runc moves its {@code runc init}, and the container's
- * process right after it (cloned before or after that move, it may be outside still), which
- * takes no second grace period; meanwhile the process builds its root file system, and goes no
- * further (no fork, hook, cgroup namespace, nor its program) before the JVM says it is moved.
+ * runc moves its {@code runc init}; the container's process is moved right after it (cloned
+ * before or after that move, it may be outside still), which takes no second grace period.
+ * Meanwhile the process builds its root file system, and goes no further (no fork, hook, cgroup
+ * namespace, nor its program) before the JVM says it is moved.
  *
  * <p>The helper runs from a sealed in-memory copy of the binary embedded in this module's jar
  * (runc's answer to CVE-2019-5736): a container can see it through /proc/PID/exe, never rewrite it.
@@ -153,6 +153,7 @@ public final class Launcher {
                             if (!create && pid != 0) {
                                 done = true;
                             } else {
+                                finish(move, false); // before died() reaps the helper, see end()
                                 String why = died(helper, pid);
                                 pid = 0; // reaped: its number may already belong to another process
                                 throw new ContainerException(why);
