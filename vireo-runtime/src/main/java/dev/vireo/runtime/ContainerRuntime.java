@@ -2,6 +2,7 @@ package dev.vireo.runtime;
 
 import dev.vireo.runtime.cgroups.Cgroup;
 import dev.vireo.runtime.cgroups.Cgroups;
+import dev.vireo.runtime.linux.Background;
 import dev.vireo.runtime.linux.Hooks;
 import dev.vireo.runtime.linux.Launcher;
 import dev.vireo.runtime.linux.Planner;
@@ -34,6 +35,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -98,17 +100,28 @@ public final class ContainerRuntime {
                 ContainerRecord record = new ContainerRecord(spec.ociVersion(), id, dir.toString(), 0, 0,
                         Instant.now().toString(), spec.annotations(), paths(group),
                         dir.resolve(spec.root().path()).normalize().toString(), spec.hooks());
-                store.save(record);
-                // A group that holds another's processes is refused before it becomes this container's.
-                group.create(spec.linux() == null ? null : spec.linux().resources());
-                cgroup = group;
-                // The helper's move into the group waits for an RCU grace period: it starts first.
-                try (Launcher.Helper helper = Launcher.start(options.stdio(), options.preserveFds(), cgroup)) {
+                // The record first (it names the group for a delete --force after a crash), then the
+                // group, while this thread starts the helper: its move into the group waits for an
+                // RCU grace period, which the rest of create overlaps.
+                ContainerRecord creating = record;
+                CompletableFuture<Void> made = Background.start("vireo-cgroup", () -> {
+                    store.save(creating);
+                    group.create(spec.linux() == null ? null : spec.linux().resources());
+                });
+                Launcher.Helper spawned;
+                try {
+                    spawned = Launcher.start(options.stdio(), options.preserveFds());
+                } finally {
+                    // A group that holds another's processes is refused before it becomes this container's.
+                    if (Background.settle(made)) cgroup = group;
+                }
+                try (Launcher.Helper helper = spawned) {
+                    Background.join(made);
+                    helper.moveInto(cgroup);
                     store.saveConfig(id, config);
                     Planner.Plan plan = Planner.create(spec, dir, store.dir(id), cgroup, host, filter,
                             options.consoleSocket() == null ? null : options.consoleSocket().toAbsolutePath().toString(),
                             options.preserveFds(), options.noPivot());
-                    ContainerRecord creating = record;
                     started = helper.run(plan, true, new Launcher.Callbacks() {
                         @Override
                         public String state(int pid) {
@@ -307,7 +320,8 @@ public final class ContainerRuntime {
                 options.consoleSocket() == null ? null : options.consoleSocket().toAbsolutePath().toString(),
                 options.preserveFds());
         Launcher.Started started;
-        try (Launcher.Helper helper = Launcher.start(options.stdio(), options.preserveFds(), cgroup(record))) {
+        try (Launcher.Helper helper = Launcher.start(options.stdio(), options.preserveFds())) {
+            helper.moveInto(cgroup(record));
             started = helper.run(plan, false, new Launcher.Callbacks() {
                 @Override
                 public String state(int pid) {

@@ -20,8 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Starts vireo-init and holds the conversation with it: the plan goes out, the JVM writes the
@@ -72,10 +71,10 @@ public final class Launcher {
 
     /**
      * Starts vireo-init with the container's streams as {@code stdio} says and {@code
-     * preserveFds} of this process's own, and starts its move into {@code cgroup}; it waits for
-     * its plan. Closing a helper that was never given one ends it.
+     * preserveFds} of this process's own; it waits for its plan. Closing a helper that was never
+     * given one ends it.
      */
-    public static Helper start(Stdio stdio, int preserveFds, Cgroup cgroup) {
+    public static Helper start(Stdio stdio, int preserveFds) {
         List<Fd> opened = new ArrayList<>();
         try {
             List<Fd> fds = new ArrayList<>(List.of(open(stdio.stdin(), 0, opened), open(stdio.stdout(), 1, opened),
@@ -92,31 +91,35 @@ public final class Launcher {
             } finally {
                 pair[1].close();
             }
-            return new Helper(pid, new ControlChannel(pair[0]), cgroup);
+            return new Helper(pid, new ControlChannel(pair[0]));
         } finally {
             opened.forEach(Fd::close);
         }
     }
 
-    /** A running vireo-init: its plan not sent yet, its move into the container's cgroup under way. */
+    /** A running vireo-init, its plan not sent yet. */
     public static final class Helper implements AutoCloseable {
         private final int helper;
         private final ControlChannel channel;
-        private final Cgroup cgroup;
-        private final FutureTask<Void> move;
+        private Cgroup cgroup;
+        private CompletableFuture<Void> move;
         private boolean ran;
 
-        private Helper(int helper, ControlChannel channel, Cgroup cgroup) {
+        private Helper(int helper, ControlChannel channel) {
             this.helper = helper;
             this.channel = channel;
-            this.cgroup = cgroup;
-            this.move = new FutureTask<>(() -> cgroup.add(helper), null);
-            Thread.ofVirtual().name("vireo-init-cgroup").start(move);
+        }
+
+        /** Starts the helper's move into {@code cgroup}, from another thread. */
+        public void moveInto(Cgroup group) {
+            cgroup = group;
+            move = Background.start("vireo-init-cgroup", () -> group.add(helper));
         }
 
         /**
-         * Runs a plan. The container's process joins the cgroup before it forks or executes.
-         * Returns when it waits for {@code start} (create) or has executed its program (exec).
+         * Runs a plan, after {@link #moveInto}. The container's process joins the cgroup before
+         * it forks or executes. Returns when it waits for {@code start} (create) or has executed
+         * its program (exec).
          */
         public Started run(Planner.Plan plan, boolean create, Callbacks callbacks) {
             ran = true;
@@ -137,7 +140,7 @@ public final class Launcher {
                             pid = (int) m.number();
                             // The process goes on meanwhile; one that failed has closed its end, its ERROR still to be read.
                             channel.sendIfOpen(ControlChannel.GO, callbacks.state(pid).getBytes(StandardCharsets.UTF_8));
-                            finish(move, true);
+                            Background.join(move);
                             cgroup.add(pid);
                             channel.sendIfOpen(ControlChannel.JOINED, new byte[0]);
                         }
@@ -153,7 +156,7 @@ public final class Launcher {
                             if (!create && pid != 0) {
                                 done = true;
                             } else {
-                                finish(move, false); // before died() reaps the helper, see end()
+                                if (move != null) Background.settle(move); // before died() reaps the helper, see end()
                                 String why = died(helper, pid);
                                 pid = 0; // reaped: its number may already belong to another process
                                 throw new ContainerException(why);
@@ -182,29 +185,8 @@ public final class Launcher {
 
         /** Reaps the helper, not before its move has written its PID: once reaped, the PID may name another process. */
         private void end() {
-            finish(move, false);
+            if (move != null) Background.settle(move);
             reap(helper);
-        }
-    }
-
-    /** Waits for a move to end; with {@code check}, its failure is thrown. */
-    private static void finish(FutureTask<Void> move, boolean check) {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    move.get();
-                    return;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    if (!check) return;
-                    if (e.getCause() instanceof RuntimeException r) throw r;
-                    throw new IllegalStateException(e.getCause());
-                }
-            }
-        } finally {
-            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 
