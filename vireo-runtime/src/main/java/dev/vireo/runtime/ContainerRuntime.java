@@ -239,8 +239,8 @@ public final class ContainerRuntime {
      * With {@code force} a running one is killed first.
      */
     public void delete(String id, boolean force) {
-        Spec.Hooks hooks;
-        ContainerState last;
+        List<Spec.Hook> poststop;
+        ContainerState last = null;
         if (force && !store.exists(id) && Files.isDirectory(store.dir(id))) {
             // A create that died before its first state write left only its directory.
             store.remove(id);
@@ -252,8 +252,9 @@ public final class ContainerRuntime {
             if ((status == Status.RUNNING || status == Status.CREATING) && !force) {
                 throw new ContainerException("container " + id + " is " + status + ": stop it first, or delete --force");
             }
-            hooks = record.hooks();
-            last = view(record, Status.STOPPED);
+            poststop = record.hooks() == null ? null : record.hooks().poststop();
+            // The state the poststop hooks read (with the group's OOM count), while the group is there.
+            if (poststop != null) last = view(record, Status.STOPPED);
             Cgroup cgroup = cgroup(record);
             cgroup.killAll();
             ProcStat stat = record.pid() == 0 ? null : ProcStat.read(record.pid());
@@ -261,9 +262,9 @@ public final class ContainerRuntime {
             cgroup.destroy();
             store.remove(id);
         }
-        if (hooks != null && hooks.poststop() != null) {
+        if (poststop != null) {
             try {
-                Hooks.run(hooks.poststop(), "poststop", last.toJson());
+                Hooks.run(poststop, "poststop", last.toJson());
             } catch (ContainerException e) {
                 warnings.accept(e.getMessage());
             }
