@@ -17,9 +17,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Reading and writing cgroup interface files, with errors that name the setting and the file. */
 final class CgroupFiles {
+    /** A line of a flat-keyed file: a key, then a number. */
+    private static final Pattern KEY_VALUE = Pattern.compile("(\\S+)\\s+(-?\\d+)");
+
     private CgroupFiles() {}
 
     /** Writes {@code value} to an interface file that must exist (the kernel makes them, never we). */
@@ -82,8 +87,8 @@ final class CgroupFiles {
         Map<String, Long> values = new HashMap<>();
         if (!Files.exists(file)) return values;
         for (String line : read(file).split("\n")) {
-            String[] kv = line.trim().split("\\s+");
-            if (kv.length == 2 && kv[1].matches("-?\\d+")) values.put(kv[0], Long.parseLong(kv[1]));
+            Matcher kv = KEY_VALUE.matcher(line.trim());
+            if (kv.matches()) values.put(kv.group(1), Long.parseLong(kv.group(2)));
         }
         return values;
     }
