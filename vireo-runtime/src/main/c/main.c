@@ -85,20 +85,38 @@ static void write_time_offsets(const struct plan *plan)
     close(fd);
 }
 
+/*
+ * The JVM moves this process into the container's cgroup while it builds the root file system
+ * (a move waits for an RCU grace period, milliseconds on cgroup v1) and says JOINED when done.
+ * Whatever forks, runs hooks, roots a cgroup namespace or reaches the program waits for that.
+ * GO comes first, with the state JSON for the hooks run from inside (the JVM knows the PID only
+ * once this process exists): nothing before needs it, so the root file system is not held up.
+ */
+static const char *join_cgroup(const struct plan *plan)
+{
+    static char *state;
+    if (state != NULL) return state;
+    state = recv_msg(M_GO, NULL);
+    free(recv_msg(M_JOINED, NULL));
+    if ((plan->ns_new & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) die_errno("unshare the cgroup namespace");
+    return state;
+}
+
 /* The second stage: the container's init (create) or the new process in a container (exec). */
 static _Noreturn void container_main(const struct plan *plan, int console_fd, int fifo_fd)
 {
-    /* The state JSON for the hooks run from inside: the JVM knows the PID only now. */
-    char *state = recv_msg(M_GO, NULL);
+    /* Its cgroup mount shows the namespace's root: the namespace comes before the mounts. */
+    if (plan->ns_new & CLONE_NEWCGROUP) join_cgroup(plan);
     if (plan->mode == MODE_CREATE) {
         umask(0);
         setup_rootfs(plan);
         if (plan->loopback) loopback_up();
+        if (plan->runtime_hooks || plan->nhooks > 0) join_cgroup(plan);
         if (plan->runtime_hooks) {
             send_msg(M_HOOKS, NULL, 0);
             free(recv_msg(M_ACK, NULL));
         }
-        run_hooks(plan, HOOK_CREATE_CONTAINER, state);
+        if (plan->nhooks > 0) run_hooks(plan, HOOK_CREATE_CONTAINER, join_cgroup(plan));
         enter_rootfs(plan);
         if (plan->terminal) setup_console(plan, console_fd, 1);
         finish_rootfs(plan);
@@ -113,6 +131,7 @@ static _Noreturn void container_main(const struct plan *plan, int console_fd, in
         chdir_after_user = 1;
     }
     const char *executable = find_executable(plan);
+    const char *state = join_cgroup(plan);
     if (plan->mode == MODE_CREATE) {
         /* The wait for `start` reopens the FIFO through /proc: fail now, not after create returned. */
         char fifo[32];
@@ -157,10 +176,13 @@ int main(int argc, char **argv)
     set_rlimits(&plan);
     join_namespaces(&plan);
     if (plan.ns_new & CLONE_NEWUSER) new_user_namespace();
-    uint64_t rest = plan.ns_new & ~(uint64_t)CLONE_NEWUSER;
+    /* The container's process enters its cgroup namespace itself, once it is in its cgroup. */
+    uint64_t rest = plan.ns_new & ~(uint64_t)(CLONE_NEWUSER | CLONE_NEWCGROUP);
     if (rest != 0 && unshare((int)rest) < 0) die_errno("unshare namespaces %#llx", (unsigned long long)rest);
     if (plan.has_time_offsets) write_time_offsets(&plan);
 
+    int turn[2];
+    if (pipe2(turn, O_CLOEXEC) < 0) die_errno("pipe");
     /* A new PID namespace takes effect for children only: the container's process is one. */
     long child = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
     if (child < 0) die_errno("clone");
@@ -169,5 +191,7 @@ int main(int argc, char **argv)
         send_msg(M_PID, &pid, sizeof pid);
         _exit(0);
     }
+    close(turn[1]);
+    sync_turn = turn[0];
     container_main(&plan, console_fd, fifo_fd);
 }

@@ -10,6 +10,21 @@
 #include <unistd.h>
 
 int sync_fd = -1;
+int sync_turn = -1;
+
+/*
+ * The container's process shares the control socket with the first stage, which sends the PID
+ * after the clone: its frames must not interleave with that one. The first stage holds the
+ * write end of a pipe until it exits; the process's first message waits for its end.
+ */
+static void wait_turn(void)
+{
+    if (sync_turn < 0) return;
+    char c;
+    while (read(sync_turn, &c, 1) < 0 && errno == EINTR) continue;
+    close(sync_turn);
+    sync_turn = -1;
+}
 
 static void write_all(int fd, const void *data, size_t length)
 {
@@ -39,6 +54,7 @@ static int read_all(int fd, void *data, size_t length)
 void send_msg(uint32_t type, const void *payload, uint32_t length)
 {
     if (sync_fd < 0) return;
+    wait_turn();
     uint32_t header[2] = { type, length };
     write_all(sync_fd, header, sizeof header);
     if (length > 0) write_all(sync_fd, payload, length);
@@ -53,6 +69,7 @@ void send_fd_msg(int socket, uint32_t type, int fd, const char *text)
 {
     uint32_t length = (uint32_t)strlen(text);
     if (socket == sync_fd) {
+        wait_turn();
         uint32_t header[2] = { type, length };
         write_all(socket, header, sizeof header);
     }

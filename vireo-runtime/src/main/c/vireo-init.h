@@ -31,7 +31,7 @@ enum { KIND_DIR = 0, KIND_FILE = 1, KIND_EXISTING = 2 };
 enum { HOOK_CREATE_CONTAINER = 1, HOOK_START_CONTAINER = 2 };
 
 /* Control messages (PLAN.md): JVM to helper, then helper to JVM. */
-enum { M_ACK = 1, M_GO = 2 };
+enum { M_ACK = 1, M_GO = 2, M_JOINED = 3 };
 enum { M_USERMAP = 10, M_PID = 11, M_HOOKS = 12, M_READY = 13, M_ERROR = 14, M_CONSOLE = 15, M_WARN = 16 };
 
 struct strv { char **v; size_t n; };
@@ -74,7 +74,7 @@ struct plan {
 };
 
 /* sync.c: the control socket and error reporting. */
-extern int sync_fd;
+extern int sync_fd, sync_turn;
 void send_msg(uint32_t type, const void *payload, uint32_t length);
 void send_fd_msg(int socket, uint32_t type, int fd, const char *text);
 void *recv_msg(uint32_t expected, uint32_t *length);

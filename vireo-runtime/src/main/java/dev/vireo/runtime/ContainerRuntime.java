@@ -2,6 +2,7 @@ package dev.vireo.runtime;
 
 import dev.vireo.runtime.cgroups.Cgroup;
 import dev.vireo.runtime.cgroups.Cgroups;
+import dev.vireo.runtime.linux.Background;
 import dev.vireo.runtime.linux.Hooks;
 import dev.vireo.runtime.linux.Launcher;
 import dev.vireo.runtime.linux.Planner;
@@ -35,6 +36,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -110,29 +112,43 @@ public final class ContainerRuntime {
                 ContainerRecord record = new ContainerRecord(spec.ociVersion(), id, dir.toString(), 0, 0,
                         Instant.now().toString(), spec.annotations(), paths(group),
                         dir.resolve(spec.root().path()).normalize().toString(), spec.hooks());
-                store.saveConfig(id, config);
-                store.save(record);
-                // A group that holds another's processes is refused before it becomes this container's.
-                group.create(spec.linux() == null ? null : spec.linux().resources());
-                cgroup = group;
-                Planner.Plan plan = Planner.create(spec, dir, store.dir(id), cgroup, host, filter,
-                        options.consoleSocket() == null ? null : options.consoleSocket().toAbsolutePath().toString(),
-                        options.preserveFds(), options.noPivot());
+                // The record first (it names the group for a delete --force after a crash), then the
+                // group, while this thread starts the helper: its move into the group waits for an
+                // RCU grace period, which the rest of create overlaps.
                 ContainerRecord creating = record;
-                started = Launcher.launch(plan, true, options.stdio(), options.preserveFds(), cgroup, new Launcher.Callbacks() {
-                    @Override
-                    public String state(int pid) {
-                        return view(creating.withPid(pid, 0), Status.CREATING).toJson();
-                    }
-
-                    @Override
-                    public void runtimeHooks(int pid) {
-                        String state = state(pid);
-                        Spec.Hooks hooks = spec.hooks();
-                        Hooks.run(hooks.prestart(), "prestart", state);
-                        Hooks.run(hooks.createRuntime(), "createRuntime", state);
-                    }
+                CompletableFuture<Void> made = Background.start("vireo-cgroup", () -> {
+                    store.save(creating);
+                    group.create(spec.linux() == null ? null : spec.linux().resources());
                 });
+                Launcher.Helper spawned;
+                try {
+                    spawned = Launcher.start(options.stdio(), options.preserveFds());
+                } finally {
+                    // A group that holds another's processes is refused before it becomes this container's.
+                    if (Background.settle(made)) cgroup = group;
+                }
+                try (Launcher.Helper helper = spawned) {
+                    Background.join(made);
+                    helper.moveInto(cgroup);
+                    store.saveConfig(id, config);
+                    Planner.Plan plan = Planner.create(spec, dir, store.dir(id), cgroup, host, filter,
+                            options.consoleSocket() == null ? null : options.consoleSocket().toAbsolutePath().toString(),
+                            options.preserveFds(), options.noPivot());
+                    started = helper.run(plan, true, new Launcher.Callbacks() {
+                        @Override
+                        public String state(int pid) {
+                            return view(creating.withPid(pid, 0), Status.CREATING).toJson();
+                        }
+
+                        @Override
+                        public void runtimeHooks(int pid) {
+                            String state = state(pid);
+                            Spec.Hooks hooks = spec.hooks();
+                            Hooks.run(hooks.prestart(), "prestart", state);
+                            Hooks.run(hooks.createRuntime(), "createRuntime", state);
+                        }
+                    });
+                }
                 ProcStat stat = ProcStat.read(started.pid());
                 if (stat == null) throw new ContainerException("the container's process " + started.pid() + " vanished");
                 record = record.withPid(started.pid(), stat.startTime());
@@ -235,8 +251,8 @@ public final class ContainerRuntime {
      * With {@code force} a running one is killed first.
      */
     public void delete(String id, boolean force) {
-        Spec.Hooks hooks;
-        ContainerState last;
+        List<Spec.Hook> poststop;
+        ContainerState last = null;
         if (force && !store.exists(id) && Files.isDirectory(store.dir(id))) {
             // A create that died before its first state write left only its directory.
             store.remove(id);
@@ -248,8 +264,9 @@ public final class ContainerRuntime {
             if ((status == Status.RUNNING || status == Status.CREATING) && !force) {
                 throw new ContainerException("container " + id + " is " + status + ": stop it first, or delete --force");
             }
-            hooks = record.hooks();
-            last = view(record, Status.STOPPED);
+            poststop = record.hooks() == null ? null : record.hooks().poststop();
+            // The state the poststop hooks read (with the group's OOM count), while the group is there.
+            if (poststop != null) last = view(record, Status.STOPPED);
             Cgroup cgroup = cgroup(record);
             cgroup.killAll();
             ProcStat stat = record.pid() == 0 ? null : ProcStat.read(record.pid());
@@ -257,9 +274,9 @@ public final class ContainerRuntime {
             cgroup.destroy();
             store.remove(id);
         }
-        if (hooks != null && hooks.poststop() != null) {
+        if (poststop != null) {
             try {
-                Hooks.run(hooks.poststop(), "poststop", last.toJson());
+                Hooks.run(poststop, "poststop", last.toJson());
             } catch (ContainerException e) {
                 warnings.accept(e.getMessage());
             }
@@ -315,18 +332,21 @@ public final class ContainerRuntime {
         Planner.Plan plan = Planner.exec(spec, record.pid(), process, host, filter,
                 options.consoleSocket() == null ? null : options.consoleSocket().toAbsolutePath().toString(),
                 options.preserveFds());
-        Launcher.Started started = Launcher.launch(plan, false, options.stdio(), options.preserveFds(), cgroup(record),
-                new Launcher.Callbacks() {
-                    @Override
-                    public String state(int pid) {
-                        return view(record, Status.RUNNING).toJson();
-                    }
+        Launcher.Started started;
+        try (Launcher.Helper helper = Launcher.start(options.stdio(), options.preserveFds())) {
+            helper.moveInto(cgroup(record));
+            started = helper.run(plan, false, new Launcher.Callbacks() {
+                @Override
+                public String state(int pid) {
+                    return view(record, Status.RUNNING).toJson();
+                }
 
-                    @Override
-                    public void runtimeHooks(int pid) {
-                        throw new IllegalStateException("exec runs no runtime hooks");
-                    }
-                });
+                @Override
+                public void runtimeHooks(int pid) {
+                    throw new IllegalStateException("exec runs no runtime hooks");
+                }
+            });
+        }
         if (options.pidFile() != null) StateStore.writePidFile(options.pidFile(), started.pid());
         if (options.detach()) {
             if (started.console() != null) started.console().close();

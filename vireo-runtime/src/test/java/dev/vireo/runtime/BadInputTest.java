@@ -206,6 +206,42 @@ class BadInputTest {
     }
 
     @Test
+    void aCgroupsPathThatHoldsAnotherContainersProcessIsRefusedAndKept(@TempDir Path dir) throws IOException {
+        // Two levels that do not exist yet: create makes both, the refused create removes neither.
+        Spec s = Fixtures.spec("sleep", "30");
+        LinuxSpec l = s.linux();
+        Spec spec = s.withLinux(new LinuxSpec(l.uidMappings(), l.gidMappings(), l.sysctl(), l.resources(),
+                "vireo/" + Fixtures.id("parent") + "/shared", l.namespaces(), l.devices(), l.seccomp(), l.rootfsPropagation(),
+                l.maskedPaths(), l.readonlyPaths(), l.mountLabel(), l.personality(), l.timeOffsets()));
+        List<String> groupsBefore = Leftovers.capture().cgroups();
+        String first = Fixtures.id("holder");
+        int pid = runtime.create(first, Fixtures.bundle(dir.resolve("a"), spec), CreateOptions.withStdio(Stdio.nothing())).state().pid();
+        try {
+            String message = refused(ContainerException.class, dir.resolve("b"), spec);
+            assertTrue(message.startsWith("linux.cgroupsPath: ") && message.endsWith("/shared already holds processes"), message);
+            assertTrue(Files.readString(Path.of("/proc/" + pid + "/cgroup")).contains("/shared\n"), "the first keeps its group");
+        } finally {
+            runtime.delete(first, true);
+            // delete removes the container's own level; the parent it made stays, as under runc.
+            for (String parent : Leftovers.capture().cgroups()) if (!groupsBefore.contains(parent)) Files.delete(Path.of(parent));
+        }
+    }
+
+    @Test
+    void aPlanThatCannotBeMadeEndsTheHelperAlreadyStarted(@TempDir Path dir) {
+        // The plan is made once vireo-init runs (its move into the cgroup starts first): a device
+        // a user namespace cannot bind fails there, and the waiting helper ends with the rest.
+        Spec s = namespaces(new LinuxSpec.Namespace("user"));
+        List<LinuxSpec.IdMapping> map = List.of(new LinuxSpec.IdMapping(0L, 100_000L, 65_536L));
+        LinuxSpec l = s.linux().withIdMappings(map, map);
+        Spec spec = s.withLinux(new LinuxSpec(l.uidMappings(), l.gidMappings(), l.sysctl(), l.resources(), l.cgroupsPath(),
+                l.namespaces(), List.of(new LinuxSpec.Device("c", "/dev/vireo-none", 1L, 3L, 0666, 0L, 0L)), l.seccomp(),
+                l.rootfsPropagation(), l.maskedPaths(), l.readonlyPaths(), l.mountLabel(), l.personality(), l.timeOffsets()));
+        assertEquals("linux.devices: /dev/vireo-none does not exist on the host, and a user namespace can only bind a host device",
+                refused(ConfigException.class, dir, spec));
+    }
+
+    @Test
     void anIdWithASlashIsRefused() {
         assertEquals("container ID \"../x\" must be letters, digits, '_', '+', '-' and '.'",
                 refused(ConfigException.class, () -> runtime.state("../x")));

@@ -180,6 +180,28 @@ class IsolationTest {
     }
 
     @Test
+    void theDeviceRulesAreRuncsAndRefuseOtherDevices(@TempDir Path dir) {
+        // The kernel lists rules in the order written: the two runtimes write them in different orders.
+        Fixtures.Result r = both(dir, sh("sort /sys/fs/cgroup/devices/devices.list; mknod /dev/mem c 1 1 && head -c 1 /dev/mem 2>&1; "
+                + "head -c 1 /dev/zero | wc -c"));
+        assertTrue(r.out().startsWith("b *:* m\nc *:* m\nc 10:200 rwm\nc 136:* rwm\nc 1:3 rwm\nc 1:5 rwm\n"), r.out());
+        assertTrue(r.out().contains("/dev/mem: Operation not permitted"), "/dev/mem can be made, not opened: " + r.out());
+        assertTrue(r.out().endsWith("\n1\n"), "/dev/zero can be read: " + r.out());
+    }
+
+    @Test
+    void aCgroupNamespaceIsRootedAtTheContainersOwnGroup(@TempDir Path dir) {
+        // The process enters its cgroup namespace after the move into its group: only then is
+        // every hierarchy's root the container's group, and its mount of them shows that group.
+        Spec spec = sh("cut -d: -f3 /proc/self/cgroup | sort -u; wc -l < /sys/fs/cgroup/pids/cgroup.procs");
+        List<LinuxSpec.Namespace> namespaces = new ArrayList<>(spec.linux().namespaces());
+        namespaces.add(new LinuxSpec.Namespace("cgroup"));
+        Fixtures.Result r = both(dir, spec.withLinux(spec.linux().withNamespaces(namespaces)));
+        assertTrue(r.out().startsWith("/\n"), r.out());
+        assertEquals(2, r.out().lines().count(), "one path, /, and the group's processes: " + r.out());
+    }
+
+    @Test
     void aContainerJoinsAnotherContainersNetworkNamespaceByPath(@TempDir Path dir) throws IOException {
         String first = Fixtures.id("net");
         int pid = runtime.create(first, Fixtures.bundle(dir.resolve("a"), Fixtures.spec("sleep", "60")),

@@ -103,6 +103,18 @@ class LifecycleTest {
     }
 
     @Test
+    void theProgramStartsInTheContainersCgroupInEveryHierarchy(@TempDir Path dir) throws IOException {
+        Path bundle = Fixtures.bundle(dir, Fixtures.spec("cat", "/proc/self/cgroup"));
+        String id = Fixtures.id("group");
+        Path out = dir.resolve("cgroup.out");
+        assertEquals(new ExitStatus.Exited(0), runtime.run(id, bundle, CreateOptions.withStdio(Stdio.toFiles(out, dir.resolve("err")))));
+        // The JVM moves the process while it builds its root file system; it executes only once moved.
+        List<String> groups = Files.readAllLines(out).stream().filter(l -> !l.startsWith("0::")).toList();
+        assertFalse(groups.isEmpty());
+        for (String line : groups) assertTrue(line.endsWith("/vireo/" + id), line);
+    }
+
+    @Test
     void execRunsInTheContainersNamespacesAndCgroup(@TempDir Path dir) throws IOException {
         Path bundle = Fixtures.bundle(dir, Fixtures.spec("sleep", "60").withHostname("box"));
         String id = Fixtures.id("exec");

@@ -5,6 +5,9 @@ import dev.vireo.runtime.ContainerException;
 import dev.vireo.runtime.linux.ProcFiles;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -14,20 +17,53 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Reading and writing cgroup interface files, with errors that name the setting and the file. */
 final class CgroupFiles {
+    /** A line of a flat-keyed file: a key, then a number. */
+    private static final Pattern KEY_VALUE = Pattern.compile("(\\S+)\\s+(-?\\d+)");
+
     private CgroupFiles() {}
 
     /** Writes {@code value} to an interface file that must exist (the kernel makes them, never we). */
     static void write(Path file, String value, String field) {
+        try (Open open = open(file, field)) {
+            open.write(value, field);
+        }
+    }
+
+    /** An interface file open for writing; each value goes in one write(2), as the kernel parses it. */
+    record Open(Path file, FileChannel channel) implements AutoCloseable {
+        void write(String value, String field) {
+            try {
+                ByteBuffer bytes = ByteBuffer.wrap(value.getBytes(StandardCharsets.UTF_8));
+                while (bytes.hasRemaining()) channel.write(bytes);
+            } catch (IOException e) {
+                throw new ContainerException(field + ": writing " + value.strip() + " to " + file + " failed: " + reason(e));
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                throw new ContainerException("closing " + file + " failed: " + reason(e));
+            }
+        }
+    }
+
+    /** Opens an interface file that must exist for several writes (device rules, one a write). */
+    static Open open(Path file, String field) {
         try {
-            Files.writeString(file, value, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            return new Open(file, FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING));
         } catch (NoSuchFileException e) {
             throw new ContainerException(field + ": this host's cgroups have no " + file.getFileName()
                     + " (the controller is missing or disabled)");
         } catch (IOException e) {
-            throw new ContainerException(field + ": writing " + value.strip() + " to " + file + " failed: " + reason(e));
+            throw new ContainerException(field + ": opening " + file + " failed: " + reason(e));
         }
     }
 
@@ -51,8 +87,8 @@ final class CgroupFiles {
         Map<String, Long> values = new HashMap<>();
         if (!Files.exists(file)) return values;
         for (String line : read(file).split("\n")) {
-            String[] kv = line.trim().split("\\s+");
-            if (kv.length == 2 && kv[1].matches("-?\\d+")) values.put(kv[0], Long.parseLong(kv[1]));
+            Matcher kv = KEY_VALUE.matcher(line.trim());
+            if (kv.matches()) values.put(kv.group(1), Long.parseLong(kv.group(2)));
         }
         return values;
     }

@@ -5,7 +5,9 @@ import dev.vireo.runtime.ContainerStats;
 import dev.vireo.runtime.spec.Resources;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -50,7 +52,8 @@ final class CgroupV1 implements Cgroup {
                 Path d = e.getValue();
                 if (e.getKey().contains("cpuset")) makeCpuset(d, made);
                 else made.addAll(mkdirs(d));
-                if (!CgroupFiles.pids(d.resolve("cgroup.procs")).isEmpty()) {
+                // A group made just now is empty; one that was there may be another's.
+                if (!made.contains(d) && !CgroupFiles.pids(d.resolve("cgroup.procs")).isEmpty()) {
                     throw new ContainerException("linux.cgroupsPath: " + d + " already holds processes");
                 }
             }
@@ -63,16 +66,20 @@ final class CgroupV1 implements Cgroup {
 
     /** Creates the missing directories down to {@code dir}; returns those it created, deepest last. */
     private static List<Path> mkdirs(Path dir) {
-        List<Path> missing = new ArrayList<>();
-        for (Path p = dir; p != null && !Files.exists(p); p = p.getParent()) missing.addFirst(p);
-        for (Path p : missing) {
-            try {
-                Files.createDirectories(p);
-            } catch (IOException e) {
-                throw new ContainerException("cannot create cgroup " + p + ": " + CgroupFiles.reason(e));
-            }
+        List<Path> made = new ArrayList<>();
+        try {
+            // Usually only the container's own level is missing: one mkdir, parents only when needed.
+            Files.createDirectory(dir);
+            made.add(dir);
+        } catch (FileAlreadyExistsException e) {
+            return made;
+        } catch (NoSuchFileException e) {
+            made.addAll(mkdirs(dir.getParent()));
+            made.addAll(mkdirs(dir));
+        } catch (IOException e) {
+            throw new ContainerException("cannot create cgroup " + dir + ": " + CgroupFiles.reason(e));
         }
-        return missing;
+        return made;
     }
 
     /** A new cpuset level starts with no CPUs and no memory nodes: each gets its parent's. */
@@ -205,10 +212,14 @@ final class CgroupV1 implements Cgroup {
         List<Resources.DeviceRule> all = new ArrayList<>(rules == null ? List.of() : rules);
         if (all.isEmpty()) return;
         all.addAll(DeviceRules.RUNTIME_DEFAULTS);
-        for (int i = 0; i < all.size(); i++) {
-            Resources.DeviceRule rule = all.get(i);
-            String field = i < (rules == null ? 0 : rules.size()) ? "linux.resources.devices[" + i + "]" : "the runtime's default devices";
-            CgroupFiles.write(d.resolve(rule.allow() ? "devices.allow" : "devices.deny"), DeviceRules.v1Line(rule), field);
+        String at = "linux.resources.devices";
+        try (CgroupFiles.Open allow = CgroupFiles.open(d.resolve("devices.allow"), at);
+             CgroupFiles.Open deny = CgroupFiles.open(d.resolve("devices.deny"), at)) {
+            for (int i = 0; i < all.size(); i++) {
+                Resources.DeviceRule rule = all.get(i);
+                String field = i < (rules == null ? 0 : rules.size()) ? at + "[" + i + "]" : "the runtime's default devices";
+                (rule.allow() ? allow : deny).write(DeviceRules.v1Line(rule), field);
+            }
         }
     }
 

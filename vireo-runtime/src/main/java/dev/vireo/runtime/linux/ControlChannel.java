@@ -1,8 +1,10 @@
 package dev.vireo.runtime.linux;
 
+import dev.vireo.sys.Errno;
 import dev.vireo.sys.Fd;
 import dev.vireo.sys.FileIo;
 import dev.vireo.sys.Pipes;
+import dev.vireo.sys.SysException;
 
 import java.io.ByteArrayOutputStream;
 import java.lang.foreign.Arena;
@@ -19,7 +21,7 @@ import java.util.Arrays;
  */
 final class ControlChannel implements AutoCloseable {
     // JVM to helper.
-    static final int ACK = 1, GO = 2;
+    static final int ACK = 1, GO = 2, JOINED = 3;
     // Helper to JVM.
     static final int USERMAP = 10, PID = 11, HOOKS = 12, READY = 13, ERROR = 14, CONSOLE = 15, WARN = 16;
 
@@ -58,6 +60,15 @@ final class ControlChannel implements AutoCloseable {
         write(frame.array());
     }
 
+    /** Sends a message unless the other end is closed already (what it sent is still to be read). */
+    void sendIfOpen(int type, byte[] payload) {
+        try {
+            send(type, payload);
+        } catch (SysException e) {
+            if (!e.is(Errno.EPIPE)) throw e;
+        }
+    }
+
     Message receive() {
         byte[] header = take(8);
         if (header == null) return new Message(-1, new byte[0], null);
@@ -77,7 +88,14 @@ final class ControlChannel implements AutoCloseable {
     private byte[] take(int n) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         while (pending.length < n) {
-            Pipes.Received r = Pipes.receive(socket, buffer);
+            Pipes.Received r;
+            try {
+                r = Pipes.receive(socket, buffer);
+            } catch (SysException e) {
+                // The other end closed with a message of ours unread: an end of stream too.
+                if (e.is(Errno.ECONNRESET)) return null;
+                throw e;
+            }
             if (r.passed() != null) {
                 if (passed != null) passed.close();
                 passed = r.passed();

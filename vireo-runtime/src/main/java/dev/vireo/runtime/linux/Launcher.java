@@ -21,11 +21,21 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Starts vireo-init and holds the conversation with it: the plan goes out, the JVM writes the
  * ID maps of a new user namespace, learns the container's PID, answers with the state for the
- * hooks run from inside, runs the runtime-namespace hooks when asked, and receives the terminal.
+ * hooks run from inside, moves the process into its cgroup, runs the runtime-namespace hooks
+ * when asked, and receives the terminal.
+ *
+ * <p>The moves overlap the setup: on cgroup v1 (and v2 without favordynmods) a write to
+ * cgroup.procs waits for an RCU grace period, several milliseconds. The helper is started as
+ * soon as the group exists, before its plan is made, and moved from another thread at once, as
+ * runc moves its {@code runc init}; the container's process is moved right after it (cloned
+ * before or after that move, it may be outside still), which takes no second grace period.
+ * Meanwhile the process builds its root file system, and goes no further (no fork, hook, cgroup
+ * namespace, nor its program) before the JVM says it is moved.
  *
  * <p>The helper runs from a sealed in-memory copy of the binary embedded in this module's jar
  * (runc's answer to CVE-2019-5736): a container can see it through /proc/PID/exe, never rewrite it.
@@ -66,85 +76,123 @@ public final class Launcher {
     }
 
     /**
-     * Runs a plan: {@code stdio} become the process's descriptors 0 to 2 and {@code preserved}
-     * its 3 onwards. The helper joins {@code cgroup} before it does anything else. Returns when
-     * the process waits for {@code start} (create) or has executed its program (exec).
+     * Starts vireo-init with the container's streams as {@code stdio} says and {@code
+     * preserveFds} of this process's own; it waits for its plan. Closing a helper that was never
+     * given one ends it.
      */
-    public static Started launch(Planner.Plan plan, boolean create, List<Fd> stdio, List<Fd> preserved, Cgroup cgroup,
-                                 Callbacks callbacks) {
-        Fd[] pair = Pipes.socketPair();
-        List<Fd> fds = new ArrayList<>(stdio);
-        fds.addAll(preserved);
-        fds.add(pair[1]);
-        int helper;
+    public static Helper start(Stdio stdio, int preserveFds) {
+        List<Fd> opened = new ArrayList<>();
         try {
-            helper = Processes.spawn(Image.FD, List.of(IMAGE, Integer.toString(fds.size() - 1)), List.of(), fds, false);
-        } catch (RuntimeException e) {
-            pair[0].close();
-            pair[1].close();
-            throw e;
-        }
-        pair[1].close();
-        int pid = 0;
-        Fd console = null;
-        List<String> warnings = new ArrayList<>();
-        boolean done = false;
-        try (ControlChannel channel = new ControlChannel(pair[0])) {
-            cgroup.add(helper);
-            channel.write(plan.bytes());
-            while (!done) {
-                ControlChannel.Message m = channel.receive();
-                switch (m.type()) {
-                    case ControlChannel.USERMAP -> {
-                        writeIdMaps((int) m.number(), plan);
-                        channel.send(ControlChannel.ACK, new byte[0]);
-                    }
-                    case ControlChannel.PID -> {
-                        pid = (int) m.number();
-                        channel.send(ControlChannel.GO, callbacks.state(pid).getBytes(StandardCharsets.UTF_8));
-                    }
-                    case ControlChannel.HOOKS -> {
-                        callbacks.runtimeHooks(pid);
-                        channel.send(ControlChannel.ACK, new byte[0]);
-                    }
-                    case ControlChannel.CONSOLE -> console = m.fd();
-                    case ControlChannel.WARN -> warnings.add(m.text());
-                    case ControlChannel.ERROR -> throw new ContainerException(m.text());
-                    case ControlChannel.READY -> done = create;
-                    case -1 -> {
-                        if (!create && pid != 0) {
-                            done = true;
-                        } else {
-                            String why = died(helper, pid);
-                            pid = 0; // reaped: its number may already belong to another process
-                            throw new ContainerException(why);
-                        }
-                    }
-                    default -> throw new ContainerException("vireo-init sent unknown message " + m.type());
-                }
+            List<Fd> fds = new ArrayList<>(List.of(open(stdio.stdin(), 0, opened), open(stdio.stdout(), 1, opened),
+                    open(stdio.stderr(), 2, opened)));
+            for (int i = 0; i < preserveFds; i++) fds.add(Fd.own(3 + i));
+            Fd[] pair = Pipes.socketPair();
+            fds.add(pair[1]);
+            int pid;
+            try {
+                pid = Processes.spawn(Image.FD, List.of(IMAGE, Integer.toString(fds.size() - 1)), List.of(), fds, false);
+            } catch (RuntimeException e) {
+                pair[0].close();
+                throw e;
+            } finally {
+                pair[1].close();
             }
-            reap(helper);
-            return new Started(pid, console, List.copyOf(warnings));
-        } catch (RuntimeException e) {
-            if (console != null) console.close();
-            abandon(pid);
-            reap(helper);
-            throw e;
+            return new Helper(pid, new ControlChannel(pair[0]));
+        } finally {
+            opened.forEach(Fd::close);
         }
     }
 
-    /** Runs a plan with the container's streams as {@code stdio} says and {@code preserveFds} of this process's own. */
-    public static Started launch(Planner.Plan plan, boolean create, Stdio stdio, int preserveFds,
-                                           Cgroup cgroup, Callbacks callbacks) {
-        List<Fd> opened = new ArrayList<>();
-        try {
-            List<Fd> fds = List.of(open(stdio.stdin(), 0, opened), open(stdio.stdout(), 1, opened),
-                    open(stdio.stderr(), 2, opened));
-            List<Fd> preserved = new ArrayList<>();
-            for (int i = 0; i < preserveFds; i++) preserved.add(Fd.own(3 + i));
-            return launch(plan, create, fds, preserved, cgroup, callbacks);
-        } finally {
-            opened.forEach(Fd::close);
+    /** A running vireo-init, its plan not sent yet. */
+    public static final class Helper implements AutoCloseable {
+        private final int helper;
+        private final ControlChannel channel;
+        private Cgroup cgroup;
+        private CompletableFuture<Void> move;
+        private boolean ran;
+
+        private Helper(int helper, ControlChannel channel) {
+            this.helper = helper;
+            this.channel = channel;
+        }
+
+        /** Starts the helper's move into {@code cgroup}, from another thread. */
+        public void moveInto(Cgroup group) {
+            cgroup = group;
+            move = Background.start("vireo-init-cgroup", () -> group.add(helper));
+        }
+
+        /**
+         * Runs a plan, after {@link #moveInto}. The container's process joins the cgroup before
+         * it forks or executes. Returns when it waits for {@code start} (create) or has executed
+         * its program (exec).
+         */
+        public Started run(Planner.Plan plan, boolean create, Callbacks callbacks) {
+            ran = true;
+            int pid = 0;
+            Fd console = null;
+            List<String> warnings = new ArrayList<>();
+            boolean done = false;
+            try (channel) {
+                channel.write(plan.bytes());
+                while (!done) {
+                    ControlChannel.Message m = channel.receive();
+                    switch (m.type()) {
+                        case ControlChannel.USERMAP -> {
+                            writeIdMaps((int) m.number(), plan);
+                            channel.send(ControlChannel.ACK, new byte[0]);
+                        }
+                        case ControlChannel.PID -> {
+                            pid = (int) m.number();
+                            // The process goes on meanwhile; one that failed has closed its end, its ERROR still to be read.
+                            channel.sendIfOpen(ControlChannel.GO, callbacks.state(pid).getBytes(StandardCharsets.UTF_8));
+                            Background.join(move);
+                            cgroup.add(pid);
+                            channel.sendIfOpen(ControlChannel.JOINED, new byte[0]);
+                        }
+                        case ControlChannel.HOOKS -> {
+                            callbacks.runtimeHooks(pid);
+                            channel.send(ControlChannel.ACK, new byte[0]);
+                        }
+                        case ControlChannel.CONSOLE -> console = m.fd();
+                        case ControlChannel.WARN -> warnings.add(m.text());
+                        case ControlChannel.ERROR -> throw new ContainerException(m.text());
+                        case ControlChannel.READY -> done = create;
+                        case -1 -> {
+                            if (!create && pid != 0) {
+                                done = true;
+                            } else {
+                                if (move != null) Background.settle(move); // before died() reaps the helper, see end()
+                                String why = died(helper, pid);
+                                pid = 0; // reaped: its number may already belong to another process
+                                throw new ContainerException(why);
+                            }
+                        }
+                        default -> throw new ContainerException("vireo-init sent unknown message " + m.type());
+                    }
+                }
+                reap(helper);
+                return new Started(pid, console, List.copyOf(warnings));
+            } catch (RuntimeException e) {
+                if (console != null) console.close();
+                abandon(pid);
+                end();
+                throw e;
+            }
+        }
+
+        /** A helper never given its plan reads the end of the stream and exits. */
+        @Override
+        public void close() {
+            if (ran) return;
+            channel.close();
+            end();
+        }
+
+        /** Reaps the helper, not before its move has written its PID: once reaped, the PID may name another process. */
+        private void end() {
+            if (move != null) Background.settle(move);
+            reap(helper);
         }
     }
 

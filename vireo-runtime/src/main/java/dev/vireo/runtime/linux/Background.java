@@ -1,0 +1,32 @@
+package dev.vireo.runtime.linux;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Work the runtime overlaps with its own (a cgroup move waiting for an RCU grace period, the
+ * group made while vireo-init starts), on a virtual thread.
+ */
+public final class Background {
+    private Background() {}
+
+    public static CompletableFuture<Void> start(String name, Runnable work) {
+        return CompletableFuture.runAsync(work, task -> Thread.ofVirtual().name(name).start(task));
+    }
+
+    /** Waits for {@code work} to end and throws what it threw. */
+    public static void join(CompletableFuture<Void> work) {
+        try {
+            work.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error r) throw r;
+            throw e;
+        }
+    }
+
+    /** Waits for {@code work} to end, whatever it did; true if it succeeded. */
+    public static boolean settle(CompletableFuture<Void> work) {
+        return work.handle((_, failure) -> failure == null).join();
+    }
+}
