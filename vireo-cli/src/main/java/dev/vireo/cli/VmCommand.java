@@ -50,7 +50,8 @@ final class VmCommand implements Command {
                    vireo vm snapshot --to DIR --api-socket PATH
                    vireo vm receive --listen HOST:PORT [--serial FILE] [--stats] [--json] [--api-socket PATH]
                    vireo vm migrate --api-socket PATH --to HOST:PORT --mode cold|nonlive|precopy|postcopy
-                                    [--downtime-ms N] [--max-rounds N] [--compress none|zero,xbzrle,lz4|zstd] [--json] [--plot FILE]""";
+                                    [--downtime-ms N] [--max-rounds N] [--compress none|zero,xbzrle,lz4|zstd]
+                                    [--postcopy-bandwidth MIB_PER_S] [--json] [--plot FILE]""";
 
     private static final String SHORT_USAGE = "usage: vireo vm run|restore|pause|resume|stats|snapshot|stop|receive|migrate [OPTIONS] (see vireo vm --help)";
 
@@ -155,7 +156,7 @@ final class VmCommand implements Command {
     /** Sends the VM behind an API socket to a {@code vm receive}, showing progress; prints the report. */
     private static int migrate(List<String> args) throws Exception {
         Args a = Args.spec("vm migrate").option("--api-socket").option("--to").option("--mode").option("--downtime-ms")
-                .option("--max-rounds").option("--compress").option("--plot").flag("--json").parse(args);
+                .option("--max-rounds").option("--compress").option("--postcopy-bandwidth").option("--plot").flag("--json").parse(args);
         noPositionals(a, "migrate");
         Path socket = Path.of(a.value("--api-socket")
                 .orElseThrow(() -> new UsageException("vm migrate: --api-socket PATH names the VM's control socket")));
@@ -165,6 +166,9 @@ final class VmCommand implements Command {
                 .orElseThrow(() -> new UsageException("vm migrate: --mode cold|nonlive|precopy|postcopy"))));
         if (a.value("--downtime-ms").isPresent()) options = options.withDowntimeMillis(number("--downtime-ms", a.value("--downtime-ms").get()));
         if (a.value("--max-rounds").isPresent()) options = options.withMaxRounds((int) number("--max-rounds", a.value("--max-rounds").get()));
+        if (a.value("--postcopy-bandwidth").isPresent()) {
+            options = options.withPostcopyBandwidth(number("--postcopy-bandwidth", a.value("--postcopy-bandwidth").get()) << 20);
+        }
         if (!a.values("--compress").isEmpty()) options = options.withCompression(MigrationOptions.parseCompression(a.values("--compress")));
         ProgressPrinter progress = new ProgressPrinter(false);
         MigrationReport report;

@@ -64,7 +64,7 @@ public final class Migration {
         DestinationVm.Factory factory = new DestinationVm.Factory() {
             @Override
             public DestinationVm create(int vcpus, long memoryBytes) {
-                return new MachineDestination(memoryBytes, host);
+                return new MachineDestination(vcpus, memoryBytes, host);
             }
 
             @Override

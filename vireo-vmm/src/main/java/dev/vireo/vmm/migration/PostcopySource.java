@@ -14,6 +14,7 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import static dev.vireo.vmm.MigrationException.Outcome.LOST_AT_DESTINATION;
 import static dev.vireo.vmm.MigrationException.Outcome.SOURCE_RUNNING;
@@ -38,16 +39,21 @@ final class PostcopySource {
     private final String destination;
     private final MigrationProgress progress;
     private final int total;
+    /** Bytes per second the push may use, 0 for no limit. */
+    private final long pushBandwidth;
     private final BitSet sent = new BitSet();
+    private int sentCount;
     private final LinkedBlockingQueue<Long> requests = new LinkedBlockingQueue<>();
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile long runningAt;
+    private volatile Chunk.Running running;
     private volatile boolean allReceived;
     private volatile String failure;
     private long demand, prepaged, pushed;
 
-    PostcopySource(SourceVm vm, Link link, PageReader reader, String destination, MigrationProgress progress) {
+    PostcopySource(SourceVm vm, Link link, PageReader reader, long pushBandwidth, String destination, MigrationProgress progress) {
         this.vm = vm;
+        this.pushBandwidth = pushBandwidth;
         this.link = link;
         this.reader = reader;
         this.destination = destination;
@@ -57,11 +63,16 @@ final class PostcopySource {
 
     MigrationReport run(long start) throws MigrationException {
         vm.pause();
-        long pausedAt = System.nanoTime();
+        DowntimeClock downtime = new DowntimeClock(System.nanoTime());
+        reader.skipUntouched();
+        downtime.mark("finding untouched pages");
         try {
             progress.update("machine state", 0, -1);
-            link.send(new Chunk.MachineState(vm.saveState()));
+            byte[] state = vm.saveState();
+            downtime.mark("state capture");
+            link.send(new Chunk.MachineState(state));
             link.sendNow(new Chunk.Complete());
+            downtime.mark("state sent");
         } catch (IOException e) {
             // The destination cannot run without this source, so nothing ran there yet: resume.
             vm.resume();
@@ -80,20 +91,24 @@ final class PostcopySource {
         }
         if (!allReceived) {
             throw new MigrationException(LOST_AT_DESTINATION, "the connection to " + destination + " dropped during post-copy ("
-                    + failure + ") with " + (total - sent.cardinality()) + " of " + total + " pages not yet sent: the VM is lost "
+                    + failure + ") with " + (total - sentCount) + " of " + total + " pages not yet sent: the VM is lost "
                     + "at the destination; it stays paused here with all its memory, for recovery");
         }
         long end = System.nanoTime();
         return new MigrationReport(MigrationMode.POSTCOPY, vm.memory().size(), List.of(), end - start,
-                (runningAt == 0 ? end : runningAt) - pausedAt, link.bytesSent(),
-                new MigrationReport.Postcopy(demand, prepaged, pushed), reader.encoder().stats().lines());
+                runningAt - downtime.pausedAt(), link.bytesSent(), new MigrationReport.Postcopy(demand, prepaged, pushed),
+                reader.encoder().stats().lines(), downtime.phases(runningAt, running));
     }
 
     private void serve() throws IOException, InterruptedException {
         int cursor = 0;
+        long pushStart = System.nanoTime(), bytesAtStart = link.bytesSent();
         List<PageEntry> batch = new ArrayList<>();
-        while (sent.cardinality() < total) {
-            Long request = requests.poll();
+        while (sentCount < total) {
+            long hold = pushBandwidth == 0 ? 0
+                    : pushStart + (long) ((link.bytesSent() - bytesAtStart) * 1e9 / pushBandwidth) - System.nanoTime();
+            // While the push is held back, wait for requests only: a fault is never held back.
+            Long request = hold > 0 ? requests.poll(hold, TimeUnit.NANOSECONDS) : requests.poll();
             if (request != null && request == READER_ENDED) throw new IOException(failure);
             if (request != null) {
                 int index = Math.toIntExact(request);
@@ -108,12 +123,13 @@ final class PostcopySource {
                 }
                 continue;
             }
+            if (hold > 0) continue;
             for (int n = 0; n < PUSH_BATCH && (cursor = sent.nextClearBit(cursor)) < total; n++) pushed += sendPage(cursor, batch);
             if (!batch.isEmpty()) {
                 link.send(new Chunk.Pages(batch));
                 batch.clear();
             }
-            progress.update("post-copy", (long) sent.cardinality() * GuestMemory.PAGE_SIZE, (long) total * GuestMemory.PAGE_SIZE);
+            progress.update("post-copy", (long) sentCount * GuestMemory.PAGE_SIZE, (long) total * GuestMemory.PAGE_SIZE);
         }
         link.flush();
     }
@@ -122,6 +138,7 @@ final class PostcopySource {
     private int sendPage(int index, List<PageEntry> batch) {
         if (sent.get(index)) return 0;
         sent.set(index);
+        sentCount++;
         reader.add(index, batch);
         return 1;
     }
@@ -131,7 +148,14 @@ final class PostcopySource {
             while (true) {
                 switch (link.receive()) {
                     case Chunk.PageRequest r when r.index() >= 0 && r.index() < total -> requests.add(r.index());
-                    case Chunk.Running _ -> runningAt = System.nanoTime();
+                    case Chunk.Running r -> {
+                        runningAt = System.nanoTime();
+                        running = r;
+                    }
+                    case Chunk.Complete _ when running == null -> {
+                        failure = "the destination said it had every page before it said the VM runs";
+                        return;
+                    }
                     case Chunk.Complete _ -> {
                         allReceived = true;
                         return;

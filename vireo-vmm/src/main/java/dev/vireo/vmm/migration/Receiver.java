@@ -119,7 +119,7 @@ public final class Receiver {
             } catch (RuntimeException e) {
                 throw abort("could not boot the VM here: " + e.getMessage());
             }
-            link.sendNow(new Chunk.Running());
+            link.sendNow(new Chunk.Running(0, 0));
             return vm;
         } catch (IOException e) {
             throw new MigrationException(SOURCE_RUNNING, "the connection from the source dropped (" + e.getMessage()
@@ -147,13 +147,16 @@ public final class Receiver {
                 case Chunk.MachineState s -> state = s.bytes();
                 case Chunk.Complete _ -> {
                     if (state == null) throw abort("the source completed without sending the machine state");
+                    long t0 = System.nanoTime(), restored, started;
                     try {
                         vm.restore(state);
+                        restored = System.nanoTime();
                         vm.start();
+                        started = System.nanoTime();
                     } catch (RuntimeException e) {
                         throw abort("could not start the VM here: " + e.getMessage());
                     }
-                    link.sendNow(new Chunk.Running());
+                    link.sendNow(new Chunk.Running(restored - t0, started - restored));
                     if (postcopy != null) postcopy.startBackground();
                     return vm;
                 }

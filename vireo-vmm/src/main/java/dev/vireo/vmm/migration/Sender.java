@@ -87,7 +87,7 @@ public final class Sender {
         return switch (options.mode()) {
             case NONLIVE -> stopAndCopy(start, null, allPages());
             case PRECOPY -> precopy(start);
-            case POSTCOPY -> new PostcopySource(vm, link, reader, destination, progress).run(start);
+            case POSTCOPY -> new PostcopySource(vm, link, reader, options.postcopyBandwidth(), destination, progress).run(start);
             case COLD -> cold(start);
         };
     }
@@ -116,10 +116,11 @@ public final class Sender {
 
     private MigrationReport precopy(long start) throws MigrationException {
         try (SourceVm.DirtyPages log = vm.startDirtyLog()) {
+            reader.skipUntouched();
             BitSet pending = allPages();
             long previousDirty = Long.MAX_VALUE;
             for (int round = 1; ; round++) {
-                long bytesBefore = link.bytesSent(), t0 = System.nanoTime();
+                long bytesBefore = link.bytesSent(), t0 = System.nanoTime(), zeroBefore = zeroPages();
                 long sent = sendPages(pending, "round " + round);
                 link.sendNow(new Chunk.RoundEnd(round, sent));
                 long nanos = System.nanoTime() - t0, bytes = link.bytesSent() - bytesBefore;
@@ -127,7 +128,9 @@ public final class Sender {
                 log.collect(pending);
                 long dirty = pending.cardinality();
                 rounds.add(new MigrationReport.Round(round, sent, dirty, bytes, nanos, false));
-                if (round >= options.maxRounds() || dirty >= previousDirty || fitsDowntime(dirty, sent, bytes, nanos)) break;
+                if (round >= options.maxRounds() || dirty >= previousDirty || fitsDowntime(dirty, sent - (zeroPages() - zeroBefore), nanos)) {
+                    break;
+                }
                 previousDirty = dirty;
             }
             return stopAndCopy(start, log, pending);
@@ -152,41 +155,52 @@ public final class Sender {
                     + "); the VM stays here");
         }
         return new MigrationReport(MigrationMode.COLD, memory.size(), List.of(), System.nanoTime() - start, 0,
-                link.bytesSent(), MigrationReport.Postcopy.NONE, List.of());
+                link.bytesSent(), MigrationReport.Postcopy.NONE, List.of(), List.of());
     }
 
-    /** Whether sending {@code dirty} pages at the last round's bytes per page and bandwidth takes no longer than the target. */
-    private boolean fitsDowntime(long dirty, long sent, long bytes, long nanos) {
-        if (sent == 0 || nanos == 0) return dirty == 0;
-        double bytesPerPage = (double) bytes / sent;
-        double bandwidth = bytes / (nanos / 1e9);
-        return dirty * bytesPerPage / bandwidth * 1000 <= options.downtimeMillis();
+    /**
+     * Whether sending {@code dirty} pages at the rate the last round sent its {@code dataPages}
+     * (pages with content, in {@code nanos}) takes no longer than the target. Zero pages are left
+     * out of the rate: they cost next to nothing, and pages the guest dirtied are seldom zero.
+     */
+    private boolean fitsDowntime(long dirty, long dataPages, long nanos) {
+        if (dirty == 0) return true;
+        return dataPages > 0 && dirty * (nanos / 1e6) / dataPages <= options.downtimeMillis();
+    }
+
+    private long zeroPages() {
+        return reader.encoder().stats().pages(PageEncoding.ZERO);
     }
 
     /** Pauses, sends {@code pending} plus what the log adds, the machine state, and waits for the destination to run. */
     private MigrationReport stopAndCopy(long start, SourceVm.DirtyPages log, BitSet pending) throws MigrationException {
         try {
-            long pausedAt = pause();
+            DowntimeClock downtime = new DowntimeClock(pause());
             if (log != null) log.collect(pending);
+            else reader.skipUntouched(); // non-live: nothing was sent yet, and the paused guest touches nothing more
             long bytesBefore = link.bytesSent(), t0 = System.nanoTime();
             int round = rounds.size() + 1;
             long sent = sendPages(pending, options.mode() == MigrationMode.NONLIVE ? "copy" : "stop-and-copy");
             link.send(new Chunk.RoundEnd(round, sent));
-            progress.update("machine state", 0, -1);
-            link.send(new Chunk.MachineState(vm.saveState()));
+            downtime.mark("last pages");
+            byte[] state = vm.saveState();
+            downtime.mark("state capture");
+            link.send(new Chunk.MachineState(state));
             link.sendNow(new Chunk.Complete());
+            downtime.mark("state sent");
             rounds.add(new MigrationReport.Round(round, sent, 0, link.bytesSent() - bytesBefore, System.nanoTime() - t0, true));
             progress.update("waiting for the destination", 0, -1);
             Chunk reply = link.receive(START_MILLIS);
-            if (!(reply instanceof Chunk.Running)) {
+            long end = System.nanoTime();
+            if (!(reply instanceof Chunk.Running running)) {
                 resumeHere();
                 String why = reply instanceof Chunk.Abort(String reason) ? reason : reply.getClass().getSimpleName();
                 throw new MigrationException(SOURCE_RUNNING, "the destination could not start the VM (" + why
                         + "); the VM was resumed and keeps running here");
             }
-            long end = System.nanoTime();
-            return new MigrationReport(options.mode(), memory.size(), rounds, end - start, end - pausedAt, link.bytesSent(),
-                    MigrationReport.Postcopy.NONE, reader.encoder().stats().lines());
+            return new MigrationReport(options.mode(), memory.size(), rounds, end - start, end - downtime.pausedAt(),
+                    link.bytesSent(), MigrationReport.Postcopy.NONE, reader.encoder().stats().lines(),
+                    downtime.phases(end, running));
         } catch (IOException e) {
             throw dropped(e);
         }

@@ -37,8 +37,12 @@ public sealed interface Chunk {
     /** Post-copy: the destination's guest touched a page it does not have yet. */
     record PageRequest(long index) implements Chunk {}
 
-    /** The destination runs the VM; the source may now let its copy go. */
-    record Running() implements Chunk {}
+    /**
+     * The destination runs the VM; the source may now let its copy go. The destination says how
+     * long setting the machine state and starting the vCPUs took it (zero in a cold migration),
+     * for the source's account of the downtime.
+     */
+    record Running(long restoreNanos, long startNanos) implements Chunk {}
 
     /** The sender gives up, and says why. */
     record Abort(String reason) implements Chunk {}

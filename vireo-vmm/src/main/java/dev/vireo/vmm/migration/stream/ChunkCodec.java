@@ -117,7 +117,11 @@ public final class ChunkCodec {
 
     private static void payload(Chunk chunk, DataOutputStream out) throws IOException {
         switch (chunk) {
-            case Chunk.Accept _, Chunk.Complete _, Chunk.Running _ -> { }
+            case Chunk.Accept _, Chunk.Complete _ -> { }
+            case Chunk.Running r -> {
+                out.writeLong(r.restoreNanos());
+                out.writeLong(r.startNanos());
+            }
             case Chunk.Refuse r -> string(out, r.reason());
             case Chunk.Abort a -> string(out, a.reason());
             case Chunk.Pages p -> {
@@ -164,7 +168,7 @@ public final class ChunkCodec {
                 case GUEST_CONFIG -> new Chunk.GuestConfig(string(in), bytes(in), string(in));
                 case COMPLETE -> new Chunk.Complete();
                 case PAGE_REQUEST -> new Chunk.PageRequest(in.readLong());
-                case RUNNING -> new Chunk.Running();
+                case RUNNING -> new Chunk.Running(in.readLong(), in.readLong());
                 case ABORT -> new Chunk.Abort(string(in));
                 default -> throw new StreamException("unknown chunk type " + type);
             };

@@ -28,7 +28,7 @@ class ChunkCodecTest {
             new Chunk.GuestConfig("vireo-guest.elf", new byte[] {0x7f, 'E', 'L', 'F'}, "memtouch 16 4"),
             new Chunk.Complete(),
             new Chunk.PageRequest(0x12345),
-            new Chunk.Running(),
+            new Chunk.Running(1_500_000, 20_000),
             new Chunk.Abort("the destination's KVM refused the vCPU state"));
 
     @Test
@@ -92,7 +92,7 @@ class ChunkCodecTest {
 
     @Test
     void anUnknownTypeOrHugeLengthIsRefused() {
-        byte[] frame = ChunkCodec.encode(new Chunk.Running());
+        byte[] frame = ChunkCodec.encode(new Chunk.Running(0, 0));
         frame[0] = 99;
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
         crc.update(frame, 0, frame.length - 4);
