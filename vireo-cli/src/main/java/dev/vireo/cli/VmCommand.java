@@ -28,6 +28,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
@@ -48,7 +49,7 @@ final class VmCommand implements Command {
                    vireo vm pause|resume|stop --api-socket PATH
                    vireo vm stats [--json] --api-socket PATH
                    vireo vm snapshot --to DIR --api-socket PATH
-                   vireo vm receive --listen HOST:PORT [--serial FILE] [--stats] [--json] [--api-socket PATH]
+                   vireo vm receive --listen HOST:PORT [--disk FILE] [--serial FILE] [--stats] [--json] [--api-socket PATH]
                    vireo vm migrate --api-socket PATH --to HOST:PORT --mode cold|nonlive|precopy|postcopy
                                     [--downtime-ms N] [--max-rounds N] [--compress none|zero,xbzrle,lz4|zstd]
                                     [--postcopy-bandwidth MIB_PER_S] [--json] [--plot FILE]""";
@@ -116,8 +117,16 @@ final class VmCommand implements Command {
 
     /** Waits for one migrating VM on HOST:PORT, then runs it to its end as {@code vm run} does. */
     private int receive(List<String> args) throws Exception {
-        Args a = runOptions("receive").option("--listen").parse(args);
+        Args a = runOptions("receive").option("--listen").option("--disk").parse(args);
         noPositionals(a, "receive");
+        // Where a cold migration's disk image goes: a new file, so that nothing is overwritten.
+        Path disk = a.value("--disk").map(d -> Path.of(d).toAbsolutePath()).orElse(null);
+        if (disk != null && Files.exists(disk, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IllegalArgumentException("vm receive: --disk " + disk + " exists already; name a new file for the disk image");
+        }
+        if (disk != null && !Files.isDirectory(disk.getParent())) {
+            throw new IllegalArgumentException("vm receive: --disk " + disk + ": no directory " + disk.getParent());
+        }
         HostPort listen = HostPort.parse("--listen", a.value("--listen")
                 .orElseThrow(() -> new UsageException("vm receive: --listen HOST:PORT says where to wait for the VM")));
         // A host that cannot run the VM says so now, not after a source has started sending.
@@ -135,7 +144,7 @@ final class VmCommand implements Command {
         ProgressPrinter progress = new ProgressPrinter(false);
         return runToEnd(a, (console, input) -> {
             try (server) {
-                VirtualMachine vm = Migration.receive(server, console, input, line -> System.err.println("vireo vm: " + line),
+                VirtualMachine vm = Migration.receive(server, console, input, disk, line -> System.err.println("vireo vm: " + line),
                         lost -> {
                             progress.done();
                             System.err.println("vireo vm receive: " + lost);

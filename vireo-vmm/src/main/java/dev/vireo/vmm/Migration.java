@@ -52,11 +52,12 @@ public final class Migration {
 
     /**
      * Waits on {@code server} for one incoming VM and returns it running, its console on
-     * {@code console} and {@code consoleInput}. {@code onPostcopyLost}
+     * {@code console} and {@code consoleInput}; a cold migration's disk image is kept in
+     * {@code disk} (null: this destination takes none). {@code onPostcopyLost}
      * hears, once, that a post-copy link dropped: the VM cannot go on here, its vCPUs wait for
      * pages that will not come, and the caller should end the process.
      */
-    public static VirtualMachine receive(ServerSocket server, OutputStream console, InputStream consoleInput,
+    public static VirtualMachine receive(ServerSocket server, OutputStream console, InputStream consoleInput, Path disk,
                                          Consumer<String> log, Consumer<String> onPostcopyLost, MigrationProgress progress)
             throws MigrationException, IOException {
         Socket socket = server.accept();
@@ -70,8 +71,14 @@ public final class Migration {
             @Override
             public DestinationVm boot(int vcpus, long memoryBytes, SourceVm.BootConfig boot) {
                 VmConfig config = VmConfig.builder().kernel(new VmConfig.Kernel(boot.kernelName(), boot.kernel()))
-                        .memory(memoryBytes).cmdline(boot.cmdline()).console(console).consoleInput(consoleInput).log(log).build();
+                        .memory(memoryBytes).cmdline(boot.cmdline()).disk(boot.disk()).console(console).consoleInput(consoleInput)
+                        .log(log).build();
                 return new MachineDestination(MachineBuilder.build(config));
+            }
+
+            @Override
+            public Path diskFile() {
+                return disk;
             }
         };
         Receiver.Received received = Receiver.receive(socket, hostMemoryAvailable(), factory, onPostcopyLost, progress);

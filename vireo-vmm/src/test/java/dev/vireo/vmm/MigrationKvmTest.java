@@ -84,7 +84,7 @@ class MigrationKvmTest {
             CompletableFuture<VirtualMachine> received = new CompletableFuture<>();
             Thread.ofPlatform().daemon().start(() -> {
                 try {
-                    received.complete(Migration.receive(server, console, InputStream.nullInputStream(), line -> { },
+                    received.complete(Migration.receive(server, console, InputStream.nullInputStream(), null, line -> { },
                             lost -> received.completeExceptionally(new AssertionError(lost)), MigrationProgress.NONE));
                 } catch (Exception e) {
                     received.completeExceptionally(e);

@@ -62,7 +62,7 @@ public final class MachineSource implements SourceVm {
     @Override
     public BootConfig bootConfig() {
         if (config == null) throw new IllegalStateException("this VM was restored or migrated here: it has no kernel file to boot again");
-        return new BootConfig(config.kernel().name(), config.kernel().elf(), config.cmdline());
+        return new BootConfig(config.kernel().name(), config.kernel().elf(), config.cmdline(), config.disk());
     }
 
     @Override

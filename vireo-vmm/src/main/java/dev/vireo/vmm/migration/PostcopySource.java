@@ -64,8 +64,6 @@ final class PostcopySource {
     MigrationReport run(long start) throws MigrationException {
         vm.pause();
         DowntimeClock downtime = new DowntimeClock(System.nanoTime());
-        reader.skipUntouched();
-        downtime.mark("finding untouched pages");
         try {
             progress.update("machine state", 0, -1);
             byte[] state = vm.saveState();
@@ -80,6 +78,8 @@ final class PostcopySource {
                     + " dropped while sending the machine state (" + e.getMessage() + "); the VM keeps running here");
         }
         Thread.ofVirtual().name("postcopy-requests").start(this::readReplies);
+        // While the destination restores (the push needs it, the destination's start does not).
+        reader.skipUntouched();
         try {
             serve();
             ended.await();

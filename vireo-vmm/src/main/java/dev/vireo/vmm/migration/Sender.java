@@ -13,8 +13,13 @@ import dev.vireo.vmm.migration.stream.PageEncoder;
 import dev.vireo.vmm.migration.stream.PageEntry;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.EnumSet;
 import java.util.List;
@@ -139,11 +144,16 @@ public final class Sender {
         }
     }
 
-    /** Sends the stopped VM's configuration; the destination boots it. Nothing ran, so there is no downtime. */
+    /**
+     * Sends the stopped VM's configuration and its disk image (with its SHA-256); the destination
+     * boots it. Nothing ran, so there is no downtime.
+     */
     private MigrationReport cold(long start) throws MigrationException {
         SourceVm.BootConfig config = vm.bootConfig();
         try {
-            link.send(new Chunk.GuestConfig(config.kernelName(), config.kernel(), config.cmdline()));
+            long diskBytes = config.disk() == null ? -1 : diskSize(config.disk());
+            link.send(new Chunk.GuestConfig(config.kernelName(), config.kernel(), config.cmdline(), diskBytes));
+            if (config.disk() != null) sendDisk(config.disk(), diskBytes);
             link.sendNow(new Chunk.Complete());
             Chunk reply = link.receive();
             if (!(reply instanceof Chunk.Running)) {
@@ -156,6 +166,51 @@ public final class Sender {
         }
         return new MigrationReport(MigrationMode.COLD, memory.size(), List.of(), System.nanoTime() - start, 0,
                 link.bytesSent(), MigrationReport.Postcopy.NONE, List.of(), List.of());
+    }
+
+    private static long diskSize(Path disk) throws MigrationException {
+        try {
+            return Files.size(disk);
+        } catch (IOException e) {
+            throw new MigrationException(SOURCE_RUNNING, "cannot read the disk image " + disk + " (" + e.getMessage()
+                    + "); nothing was sent, the VM stays here");
+        }
+    }
+
+    /** The disk image in {@link #BATCH_BYTES} pieces, then its SHA-256; a read failure aborts the migration. */
+    private void sendDisk(Path disk, long size) throws IOException, MigrationException {
+        MessageDigest sha256 = Chunk.DiskEnd.digest();
+        byte[] block = new byte[BATCH_BYTES];
+        long done = 0;
+        InputStream in;
+        try {
+            in = Files.newInputStream(disk);
+        } catch (IOException e) {
+            throw unreadable(disk, e.getMessage());
+        }
+        try (in) {
+            while (done < size) {
+                int n;
+                try {
+                    n = in.readNBytes(block, 0, (int) Math.min(block.length, size - done));
+                } catch (IOException e) {
+                    throw unreadable(disk, e.getMessage());
+                }
+                if (n == 0) throw unreadable(disk, "it shrank while it was sent");
+                sha256.update(block, 0, n);
+                link.send(new Chunk.DiskData(Arrays.copyOf(block, n)));
+                done += n;
+                progress.update("disk image", done, size);
+            }
+        }
+        link.send(new Chunk.DiskEnd(sha256.digest()));
+    }
+
+    /** Tells the destination to drop what it has of the image; the VM stays here. */
+    private MigrationException unreadable(Path disk, String why) throws IOException {
+        link.sendNow(new Chunk.Abort("the source could not read its disk image"));
+        return new MigrationException(SOURCE_RUNNING, "cannot read the disk image " + disk + " (" + why
+                + "); the migration stopped, the VM stays here");
     }
 
     /**

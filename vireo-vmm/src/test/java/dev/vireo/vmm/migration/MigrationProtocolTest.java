@@ -24,10 +24,13 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -163,6 +166,61 @@ class MigrationProtocolTest {
             assertNull(in.lost().get());
             assertTrue(source.paused());
             assertEquals(0, source.resumes);
+        }
+    }
+
+    @Test
+    void coldMovesTheDiskImageWhichTheDestinationKeepsOnlyWhole(@TempDir Path dir) throws Exception {
+        byte[] image = new byte[(3 << 20) + 512]; // more than one chunk, not a whole number of them
+        new Random(3).nextBytes(image);
+        try (FakeVms.Source source = new FakeVms.Source(PAGES, 8)) {
+            source.disk = Files.write(dir.resolve("source.img"), image);
+            Incoming in = listen(MEMORY);
+            in.vm().diskFile = dir.resolve("received.img");
+            MigrationReport report = migrate(source, in, MigrationOptions.of(MigrationMode.COLD));
+            in.done().get(30, TimeUnit.SECONDS);
+            assertEquals(dir.resolve("received.img"), in.vm().booted.disk());
+            assertArrayEquals(image, Files.readAllBytes(dir.resolve("received.img")));
+            assertTrue(report.wireBytes() > image.length, "the image went on the wire: " + report.wireBytes());
+            try (var files = Files.list(dir)) {
+                assertEquals(2, files.count(), "no temporary file left");
+            }
+        }
+    }
+
+    @Test
+    void aColdMigrationWithADiskToADestinationThatTakesNoneStopsAndTheVmStays(@TempDir Path dir) throws Exception {
+        try (FakeVms.Source source = new FakeVms.Source(PAGES, 8)) {
+            source.disk = Files.write(dir.resolve("source.img"), new byte[8192]);
+            Incoming in = listen(MEMORY);
+            MigrationException e = assertThrows(MigrationException.class,
+                    () -> migrate(source, in, MigrationOptions.of(MigrationMode.COLD)));
+            assertEquals(MigrationException.Outcome.SOURCE_RUNNING, e.outcome());
+            assertTrue(e.getMessage().contains("this destination was given no file to keep it in (vm receive --disk FILE)"),
+                    e.getMessage());
+            assertNull(in.vm().booted);
+        }
+    }
+
+    @Test
+    void aDiskImageThatFailsItsDigestIsNotKept(@TempDir Path dir) throws Exception {
+        Incoming in = listen(MEMORY);
+        in.vm().diskFile = dir.resolve("received.img");
+        try (Socket s = in.connect()) {
+            OutputStream out = s.getOutputStream();
+            out.write(new Header(Header.VERSION, MigrationMode.COLD, GuestMemory.PAGE_SIZE, 1, MEMORY, 1).encode());
+            out.flush();
+            assertEquals(new Chunk.Accept(), ChunkCodec.read(s.getInputStream()));
+            out.write(ChunkCodec.encode(new Chunk.GuestConfig("guest.elf", new byte[] {1}, "", 4)));
+            out.write(ChunkCodec.encode(new Chunk.DiskData(new byte[] {1, 2, 3, 4})));
+            out.write(ChunkCodec.encode(new Chunk.DiskEnd(Chunk.DiskEnd.digest().digest(new byte[] {1, 2, 3, 5}))));
+            out.flush();
+            assertEquals(new Chunk.Abort("the disk image failed its SHA-256 check"), ChunkCodec.read(s.getInputStream()));
+        }
+        assertThrows(ExecutionException.class, () -> in.done().get(30, TimeUnit.SECONDS));
+        assertNull(in.vm().booted);
+        try (var files = Files.list(dir)) {
+            assertEquals(0, files.count(), "neither the image nor a temporary file is left");
         }
     }
 

@@ -1,10 +1,12 @@
 package dev.vireo.vmm.migration.stream;
 
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.List;
 
 /**
  * Everything that follows the {@link Header}, in both directions. Source to destination: pages,
- * round ends, the machine state, the guest configuration, completion. Destination to source:
+ * round ends, the machine state, the guest configuration and disk image, completion. Destination to source:
  * acceptance or refusal of the header, page requests (post-copy), the confirmation that the VM
  * runs. Either side: an abort with its reason.
  */
@@ -28,8 +30,27 @@ public sealed interface Chunk {
     /** The vCPU and device state, serialized by the machine's snapshot format. */
     record MachineState(byte[] bytes) implements Chunk {}
 
-    /** A stopped VM's configuration: the kernel it boots, its command line, its memory size. */
-    record GuestConfig(String kernelName, byte[] kernel, String cmdline) implements Chunk {}
+    /**
+     * A stopped VM's configuration: the kernel it boots, its command line, and the size of its
+     * disk image, which follows as {@link DiskData} chunks and a {@link DiskEnd} (-1: no image,
+     * the VM's scratch disk goes with it).
+     */
+    record GuestConfig(String kernelName, byte[] kernel, String cmdline, long diskBytes) implements Chunk {}
+
+    /** The next bytes of a cold migration's disk image, in order. */
+    record DiskData(byte[] bytes) implements Chunk {}
+
+    /** The disk image is complete; its SHA-256, which the destination checks before it keeps the file. */
+    record DiskEnd(byte[] sha256) implements Chunk {
+        /** The digest both sides compute over the image. */
+        public static MessageDigest digest() {
+            try {
+                return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every JDK has SHA-256", e);
+            }
+        }
+    }
 
     /** The source sent everything the destination needs to run the VM. */
     record Complete() implements Chunk {}

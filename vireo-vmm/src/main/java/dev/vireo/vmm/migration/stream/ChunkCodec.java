@@ -27,7 +27,7 @@ public final class ChunkCodec {
     private static final int FRAME_OVERHEAD = 9;
 
     private static final int ACCEPT = 1, REFUSE = 2, PAGES = 3, ROUND_END = 4, MACHINE_STATE = 5, GUEST_CONFIG = 6,
-            COMPLETE = 7, PAGE_REQUEST = 8, RUNNING = 9, ABORT = 10;
+            COMPLETE = 7, PAGE_REQUEST = 8, RUNNING = 9, ABORT = 10, DISK_DATA = 11, DISK_END = 12;
     private static final int ENTRY_ZERO_RUN = 0, ENTRY_DATA = 1;
 
     private ChunkCodec() {}
@@ -92,6 +92,8 @@ public final class ChunkCodec {
             case Chunk.RoundEnd _ -> ROUND_END;
             case Chunk.MachineState _ -> MACHINE_STATE;
             case Chunk.GuestConfig _ -> GUEST_CONFIG;
+            case Chunk.DiskData _ -> DISK_DATA;
+            case Chunk.DiskEnd _ -> DISK_END;
             case Chunk.Complete _ -> COMPLETE;
             case Chunk.PageRequest _ -> PAGE_REQUEST;
             case Chunk.Running _ -> RUNNING;
@@ -107,6 +109,8 @@ public final class ChunkCodec {
             case ROUND_END -> "round-end";
             case MACHINE_STATE -> "machine-state";
             case GUEST_CONFIG -> "guest-config";
+            case DISK_DATA -> "disk-data";
+            case DISK_END -> "disk-end";
             case COMPLETE -> "complete";
             case PAGE_REQUEST -> "page-request";
             case RUNNING -> "running";
@@ -151,7 +155,10 @@ public final class ChunkCodec {
                 string(out, c.kernelName());
                 bytes(out, c.kernel());
                 string(out, c.cmdline());
+                out.writeLong(c.diskBytes());
             }
+            case Chunk.DiskData d -> out.write(d.bytes());
+            case Chunk.DiskEnd e -> out.write(e.sha256());
             case Chunk.PageRequest r -> out.writeLong(r.index());
         }
     }
@@ -165,7 +172,9 @@ public final class ChunkCodec {
                 case PAGES -> pages(in);
                 case ROUND_END -> new Chunk.RoundEnd(in.readInt(), in.readLong());
                 case MACHINE_STATE -> new Chunk.MachineState(in.readAllBytes());
-                case GUEST_CONFIG -> new Chunk.GuestConfig(string(in), bytes(in), string(in));
+                case GUEST_CONFIG -> new Chunk.GuestConfig(string(in), bytes(in), string(in), in.readLong());
+                case DISK_DATA -> new Chunk.DiskData(in.readAllBytes());
+                case DISK_END -> new Chunk.DiskEnd(in.readAllBytes());
                 case COMPLETE -> new Chunk.Complete();
                 case PAGE_REQUEST -> new Chunk.PageRequest(in.readLong());
                 case RUNNING -> new Chunk.Running(in.readLong(), in.readLong());
