@@ -122,10 +122,10 @@ final class VmCommand implements Command {
         // Where a cold migration's disk image goes: a new file, so that nothing is overwritten.
         Path disk = a.value("--disk").map(d -> Path.of(d).toAbsolutePath()).orElse(null);
         if (disk != null && Files.exists(disk, LinkOption.NOFOLLOW_LINKS)) {
-            throw new IllegalArgumentException("vm receive: --disk " + disk + " exists already; name a new file for the disk image");
+            throw new IllegalArgumentException("--disk " + disk + " exists already; name a new file for the disk image");
         }
         if (disk != null && !Files.isDirectory(disk.getParent())) {
-            throw new IllegalArgumentException("vm receive: --disk " + disk + ": no directory " + disk.getParent());
+            throw new IllegalArgumentException("--disk " + disk + ": no directory " + disk.getParent());
         }
         HostPort listen = HostPort.parse("--listen", a.value("--listen")
                 .orElseThrow(() -> new UsageException("vm receive: --listen HOST:PORT says where to wait for the VM")));
