@@ -24,7 +24,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 final class MigrateBench {
-    /** One migration's figures; {@code breakdown}: where Vireo's downtime went, as its report says (empty for QEMU). */
+    /** One migration's figures; {@code breakdown}: where Vireo's time and downtime went, as its report says (empty for QEMU). */
     record Figures(double downtimeMs, double totalMs, double wireMiB, String breakdown) {}
 
     static final String MEMORY = "256M";
@@ -59,7 +59,9 @@ final class MigrateBench {
         }
         System.out.printf(Locale.ROOT, "  memory the guest touched: about %d MiB (memtouch's region) plus its kernel's pages%n", mib);
         for (String mode : vireo.keySet()) {
-            for (Figures f : vireo.get(mode)) System.out.printf(Locale.ROOT, "  vireo %s downtime %.1f ms: %s%n", mode, f.downtimeMs(), f.breakdown());
+            for (Figures f : vireo.get(mode)) {
+                System.out.printf(Locale.ROOT, "  vireo %s total %.1f ms, downtime %.1f ms: %s%n", mode, f.totalMs(), f.downtimeMs(), f.breakdown());
+            }
         }
     }
 
@@ -95,7 +97,7 @@ final class MigrateBench {
             }
             checkChecksum("vireo " + mode, dst, checksum);
             return new Figures(number(json, "downtime_ms"), number(json, "total_ms"), number(json, "wire_bytes") / 1048576.0,
-                    phases(json));
+                    breakdown(json));
         } finally {
             source.destroyForcibly().waitFor();
             receiver.destroyForcibly().waitFor();
@@ -176,12 +178,15 @@ final class MigrateBench {
         return m.group(1);
     }
 
-    /** The report's downtime phases as "name ms, ...". */
-    static String phases(String json) {
-        Matcher m = Pattern.compile("\\{\"phase\":\"([^\"]+)\",\"ms\":([0-9.]+)\\}").matcher(json);
-        List<String> phases = new ArrayList<>();
-        while (m.find()) phases.add(m.group(1) + " " + m.group(2));
-        return String.join(", ", phases);
+    /** The report's handshake, round durations and downtime phases, in milliseconds. */
+    static String breakdown(String json) {
+        List<String> rounds = new ArrayList<>(), phases = new ArrayList<>();
+        Matcher r = Pattern.compile("\"duration_ms\":([0-9.]+)").matcher(json);
+        while (r.find()) rounds.add(r.group(1));
+        Matcher p = Pattern.compile("\\{\"phase\":\"([^\"]+)\",\"ms\":([0-9.]+)\\}").matcher(json);
+        while (p.find()) phases.add(p.group(1) + " " + p.group(2));
+        return String.format(Locale.ROOT, "handshake %.1f, rounds [%s]; downtime: %s", number(json, "handshake_ms"),
+                String.join(", ", rounds), String.join(", ", phases));
     }
 
     static double number(String json, String key) {

@@ -60,6 +60,7 @@ public final class Migration {
     public static VirtualMachine receive(ServerSocket server, OutputStream console, InputStream consoleInput, Path disk,
                                          Consumer<String> log, Consumer<String> onPostcopyLost, MigrationProgress progress)
             throws MigrationException, IOException {
+        MachineBuilder.warmUp(); // while no VM is coming yet: its downtime then runs warm code
         Socket socket = server.accept();
         MachineBuilder.Host host = new MachineBuilder.Host(console, consoleInput, log);
         DestinationVm.Factory factory = new DestinationVm.Factory() {

@@ -8,11 +8,12 @@ import java.util.Locale;
 
 /**
  * What a migration did, as the source saw it: every round (pages sent, pages the guest dirtied
- * meanwhile, bytes on the wire, duration), the total time, the downtime (from the source's
+ * meanwhile, bytes on the wire, duration), the total time, the handshake's part of it (until the
+ * destination accepted the VM, having built it), the downtime (from the source's
  * pause until the destination said it runs) and where it went, post-copy's page counts, and
  * what each page encoding saved. Renders as a table, as JSON and as an SVG plot of dirty pages per round.
  */
-public record MigrationReport(MigrationMode mode, long memoryBytes, List<Round> rounds, long totalNanos,
+public record MigrationReport(MigrationMode mode, long memoryBytes, List<Round> rounds, long totalNanos, long handshakeNanos,
                               long downtimeNanos, long wireBytes, Postcopy postcopy, List<Encoding> encodings,
                               List<Phase> downtimePhases) {
 
@@ -62,7 +63,7 @@ public record MigrationReport(MigrationMode mode, long memoryBytes, List<Round> 
         }
         Object p = Json.at(j, "postcopy");
         return new MigrationReport(MigrationMode.parse(String.valueOf(Json.at(j, "mode"))), num(j, "memory_bytes"), rounds,
-                nanos(decimal(j, "total_ms")), nanos(decimal(j, "downtime_ms")), num(j, "wire_bytes"),
+                nanos(decimal(j, "total_ms")), nanos(decimal(j, "handshake_ms")), nanos(decimal(j, "downtime_ms")), num(j, "wire_bytes"),
                 new Postcopy(num(p, "demand_pages"), num(p, "prepaged_pages"), num(p, "pushed_pages")), encodings, phases);
     }
 
@@ -94,8 +95,9 @@ public record MigrationReport(MigrationMode mode, long memoryBytes, List<Round> 
 
     public String table() {
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "migration (%s) of %s: total %s, downtime %s, %s on the wire, %s/s%n",
-                mode.label(), mib(memoryBytes), millis(totalNanos), millis(downtimeNanos), mib(wireBytes), mib(bandwidth())));
+        out.append(String.format(Locale.ROOT, "migration (%s) of %s: total %s (handshake %s), downtime %s, %s on the wire, %s/s%n",
+                mode.label(), mib(memoryBytes), millis(totalNanos), millis(handshakeNanos), millis(downtimeNanos), mib(wireBytes),
+                mib(bandwidth())));
         if (!downtimePhases.isEmpty()) {
             out.append("downtime: ").append(String.join(", ", downtimePhases.stream().map(ph -> ph.name() + " " + millis(ph.nanos()))
                     .toList())).append('\n');
@@ -125,6 +127,7 @@ public record MigrationReport(MigrationMode mode, long memoryBytes, List<Round> 
     public String json() {
         StringBuilder out = new StringBuilder("{\"mode\":\"").append(mode.label()).append('"');
         out.append(",\"memory_bytes\":").append(memoryBytes).append(",\"total_ms\":").append(ms(totalNanos))
+                .append(",\"handshake_ms\":").append(ms(handshakeNanos))
                 .append(",\"downtime_ms\":").append(ms(downtimeNanos)).append(",\"wire_bytes\":").append(wireBytes)
                 .append(",\"bandwidth_bytes_per_s\":").append(bandwidth()).append(",\"pages_sent\":").append(pagesSent())
                 .append(",\"rounds\":[");

@@ -196,10 +196,10 @@ public final class Machine implements AutoCloseable {
 
     /**
      * Sets this unstarted machine's own state back on it, through its serialized form (as a
-     * migration carries it): the restore path's classes load and its code runs once, so that the
-     * {@link #restoreState} inside a migration's downtime is only its ioctls. Changes nothing.
+     * migration carries it): capture, encoding, decoding and restore load and run once
+     * ({@link MachineBuilder#warmUp}). Changes nothing.
      */
-    public synchronized void rehearseRestore() {
+    synchronized void rehearseRestore() {
         if (state != VmState.CREATED) throw new IllegalStateException("the VM has run already");
         restoreState(StateFile.decode(StateFile.encode(capture()), "the machine's own state"));
     }

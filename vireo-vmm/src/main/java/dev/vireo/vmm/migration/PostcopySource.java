@@ -29,8 +29,11 @@ import static dev.vireo.vmm.MigrationException.Outcome.SOURCE_RUNNING;
 final class PostcopySource {
     /** Prepaging window around a faulted page: this many pages after it and before it. */
     static final int PREPAGE_AFTER = 15, PREPAGE_BEFORE = 4;
-    /** Pages pushed between two looks at the request queue. */
-    static final int PUSH_BATCH = 32;
+    /**
+     * The push sends a chunk, and looks at the request queue again, once it holds this many wire
+     * bytes or pages: a few pages with content, or a long run of zero pages, which cost nothing.
+     */
+    static final int PUSH_BYTES = 64 << 10, PUSH_PAGES = 4096;
     private static final long READER_ENDED = -1;
 
     private final SourceVm vm;
@@ -43,6 +46,8 @@ final class PostcopySource {
     private final long pushBandwidth;
     private final BitSet sent = new BitSet();
     private int sentCount;
+    /** Wire bytes in the batch being filled. */
+    private long batchBytes;
     private final LinkedBlockingQueue<Long> requests = new LinkedBlockingQueue<>();
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile long runningAt;
@@ -61,7 +66,7 @@ final class PostcopySource {
         this.total = Math.toIntExact(vm.memory().pages());
     }
 
-    MigrationReport run(long start) throws MigrationException {
+    MigrationReport run(long start, long handshakeNanos) throws MigrationException {
         vm.pause();
         DowntimeClock downtime = new DowntimeClock(System.nanoTime());
         try {
@@ -95,7 +100,7 @@ final class PostcopySource {
                     + "at the destination; it stays paused here with all its memory, for recovery");
         }
         long end = System.nanoTime();
-        return new MigrationReport(MigrationMode.POSTCOPY, vm.memory().size(), List.of(), end - start,
+        return new MigrationReport(MigrationMode.POSTCOPY, vm.memory().size(), List.of(), end - start, handshakeNanos,
                 runningAt - downtime.pausedAt(), link.bytesSent(), new MigrationReport.Postcopy(demand, prepaged, pushed),
                 reader.encoder().stats().lines(), downtime.phases(runningAt, running));
     }
@@ -120,14 +125,18 @@ final class PostcopySource {
                     link.send(new Chunk.Pages(batch));
                     link.flush();
                     batch.clear();
+                    batchBytes = 0;
                 }
                 continue;
             }
             if (hold > 0) continue;
-            for (int n = 0; n < PUSH_BATCH && (cursor = sent.nextClearBit(cursor)) < total; n++) pushed += sendPage(cursor, batch);
+            for (int n = 0; n < PUSH_PAGES && batchBytes < PUSH_BYTES && (cursor = sent.nextClearBit(cursor)) < total; n++) {
+                pushed += sendPage(cursor, batch);
+            }
             if (!batch.isEmpty()) {
                 link.send(new Chunk.Pages(batch));
                 batch.clear();
+                batchBytes = 0;
             }
             progress.update("post-copy", (long) sentCount * GuestMemory.PAGE_SIZE, (long) total * GuestMemory.PAGE_SIZE);
         }
@@ -139,7 +148,7 @@ final class PostcopySource {
         if (sent.get(index)) return 0;
         sent.set(index);
         sentCount++;
-        reader.add(index, batch);
+        batchBytes += reader.add(index, batch);
         return 1;
     }
 

@@ -53,6 +53,7 @@ public final class Sender {
     private final List<MigrationReport.Round> rounds = new ArrayList<>();
     private final String destination;
     private boolean paused;
+    private long handshakeNanos;
 
     private Sender(SourceVm vm, MigrationOptions options, Link link, String destination, MigrationProgress progress) {
         this.vm = vm;
@@ -89,10 +90,11 @@ public final class Sender {
         long start = System.nanoTime();
         progress.update("connected to " + destination, 0, -1);
         handshake();
+        handshakeNanos = System.nanoTime() - start;
         return switch (options.mode()) {
             case NONLIVE -> stopAndCopy(start, null, allPages());
             case PRECOPY -> precopy(start);
-            case POSTCOPY -> new PostcopySource(vm, link, reader, options.postcopyBandwidth(), destination, progress).run(start);
+            case POSTCOPY -> new PostcopySource(vm, link, reader, options.postcopyBandwidth(), destination, progress).run(start, handshakeNanos);
             case COLD -> cold(start);
         };
     }
@@ -105,6 +107,7 @@ public final class Sender {
         try {
             link.send(header);
             link.flush();
+            vm.warmUp(); // while the destination builds the VM
             reply = link.receive(HANDSHAKE_MILLIS);
         } catch (IOException e) {
             throw new MigrationException(SOURCE_RUNNING, "the destination " + destination + " did not answer the stream header ("
@@ -164,7 +167,7 @@ public final class Sender {
             throw new MigrationException(SOURCE_RUNNING, "the connection to " + destination + " dropped (" + e.getMessage()
                     + "); the VM stays here");
         }
-        return new MigrationReport(MigrationMode.COLD, memory.size(), List.of(), System.nanoTime() - start, 0,
+        return new MigrationReport(MigrationMode.COLD, memory.size(), List.of(), System.nanoTime() - start, handshakeNanos, 0,
                 link.bytesSent(), MigrationReport.Postcopy.NONE, List.of(), List.of());
     }
 
@@ -253,7 +256,7 @@ public final class Sender {
                 throw new MigrationException(SOURCE_RUNNING, "the destination could not start the VM (" + why
                         + "); the VM was resumed and keeps running here");
             }
-            return new MigrationReport(options.mode(), memory.size(), rounds, end - start, end - downtime.pausedAt(),
+            return new MigrationReport(options.mode(), memory.size(), rounds, end - start, handshakeNanos, end - downtime.pausedAt(),
                     link.bytesSent(), MigrationReport.Postcopy.NONE, reader.encoder().stats().lines(),
                     downtime.phases(end, running));
         } catch (IOException e) {

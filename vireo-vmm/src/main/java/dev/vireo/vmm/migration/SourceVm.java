@@ -19,6 +19,12 @@ public interface SourceVm {
 
     void resume();
 
+    /**
+     * Runs the state capture once where it costs no downtime (on a scratch machine), so that
+     * {@link #saveState} inside the downtime finds its code loaded.
+     */
+    void warmUp();
+
     /** The vCPU and device state of the paused VM, serialized. */
     byte[] saveState();
 

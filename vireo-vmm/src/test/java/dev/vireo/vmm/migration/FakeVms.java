@@ -120,6 +120,11 @@ final class FakeVms {
         }
 
         @Override
+        public void warmUp() {
+            // no code to warm: nothing here runs inside a real downtime
+        }
+
+        @Override
         public BootConfig bootConfig() {
             return new BootConfig("guest.elf", new byte[] {0x7f, 'E', 'L', 'F', 2}, "memtouch 1 1", disk);
         }
