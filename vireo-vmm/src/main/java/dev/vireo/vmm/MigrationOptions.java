@@ -48,9 +48,13 @@ public record MigrationOptions(MigrationMode mode, long downtimeMillis, int maxR
         return new MigrationOptions(mode, downtimeMillis, maxRounds, compression, xbzrleCacheBytes, bytesPerSecond);
     }
 
-    /** Zero pages as markers, XBZRLE for pages sent again, LZ4 for the rest. */
+    /**
+     * Zero pages as markers and XBZRLE for pages sent again; the rest raw. LZ4 and zstd are the
+     * user's choice for a slow link: on a fast one they cost more CPU (in a JVM still compiling
+     * them, seconds for a few thousand pages) than the bytes they save take to send.
+     */
     public static Set<PageEncoding> defaultCompression() {
-        return EnumSet.of(PageEncoding.ZERO, PageEncoding.XBZRLE, PageEncoding.LZ4);
+        return EnumSet.of(PageEncoding.ZERO, PageEncoding.XBZRLE);
     }
 
     /** Parses {@code none} or a list such as {@code zero,xbzrle,lz4} (commas or several values). */

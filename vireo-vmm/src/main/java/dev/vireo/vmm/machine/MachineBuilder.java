@@ -60,6 +60,8 @@ public final class MachineBuilder {
     static final int VIRTIO_GSI = 5;
     /** The scratch machine of {@link #warmUp}: enough RAM for the slot, nothing runs in it. */
     private static final long WARM_UP_MEMORY = 2L << 20;
+    /** {@link #warmUp} ran in this process; guarded by the class. */
+    private static boolean warm;
 
     /**
      * Where a machine's console writes and reads on the host, where the VMM reports events worth a
@@ -125,13 +127,16 @@ public final class MachineBuilder {
      * Builds a small blank machine, sets its own state back on it through the serialized form and
      * closes it: the code a migration runs inside its downtime (state capture and encoding at the
      * source; decoding and restore at the destination) and the build before it load and run once,
-     * so that a fresh JVM pays for that before the VM pauses rather than while it is down.
+     * so that a fresh JVM pays for that before the VM pauses rather than while it is down. Once
+     * per process: a second caller waits for the first to finish.
      */
-    public static void warmUp() {
+    public static synchronized void warmUp() {
+        if (warm) return;
         Host quiet = new Host(OutputStream.nullOutputStream(), null, line -> { });
         try (Machine scratch = blank(1, GuestMemory.anonymous(WARM_UP_MEMORY), quiet)) {
             scratch.rehearseRestore();
         }
+        warm = true;
     }
 
     /**

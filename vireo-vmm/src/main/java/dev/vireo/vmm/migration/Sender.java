@@ -107,7 +107,7 @@ public final class Sender {
         try {
             link.send(header);
             link.flush();
-            vm.warmUp(); // while the destination builds the VM
+            warmUp(); // while the destination builds the VM
             reply = link.receive(HANDSHAKE_MILLIS);
         } catch (IOException e) {
             throw new MigrationException(SOURCE_RUNNING, "the destination " + destination + " did not answer the stream header ("
@@ -119,6 +119,15 @@ public final class Sender {
                     + "; nothing was paused, the VM keeps running here");
             default -> throw new MigrationException(SOURCE_RUNNING, "the destination answered the header with "
                     + reply.getClass().getSimpleName() + "; the VM keeps running here");
+        }
+    }
+
+    private void warmUp() throws MigrationException {
+        try {
+            vm.warmUp();
+        } catch (RuntimeException e) {
+            throw new MigrationException(SOURCE_RUNNING, "could not prepare the state capture here (" + e.getMessage()
+                    + "); nothing was paused, the VM keeps running here");
         }
     }
 
