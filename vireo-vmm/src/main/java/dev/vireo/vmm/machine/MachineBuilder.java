@@ -136,6 +136,13 @@ public final class MachineBuilder {
         try (Machine scratch = blank(1, GuestMemory.anonymous(WARM_UP_MEMORY), quiet)) {
             scratch.rehearseRestore();
         }
+        // A machine's start launches its console feeder on a virtual thread: start their scheduler now.
+        try {
+            Thread.startVirtualThread(() -> { }).join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
         warm = true;
     }
 
