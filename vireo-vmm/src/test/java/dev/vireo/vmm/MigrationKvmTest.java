@@ -64,14 +64,13 @@ class MigrationKvmTest {
     }
 
     /**
-     * Post-copy whose background push is held to 64 KiB/s: the guest's pages with content (some
-     * MiB, a few hundred bytes each once compressed) take it many seconds, while the guest rewrites
-     * all of memtouch's every 100 ms, so it faults on pages not yet sent, and those come on demand
-     * (with the pages around them).
+     * Post-copy whose background push is held to 512 KiB/s: the guest's 8 MiB and more of pages
+     * with content take it over 16 s, while the guest rewrites all of memtouch's every 100 ms, so
+     * it faults on pages not yet sent, and those come on demand (with the pages around them).
      */
     @Test
     void postcopyWithItsPushHeldBackServesTheGuestsFaultsOnDemand() throws Exception {
-        MigrationReport report = migrateMemtouch(MigrationOptions.of(MigrationMode.POSTCOPY).withPostcopyBandwidth(64 << 10));
+        MigrationReport report = migrateMemtouch(MigrationOptions.of(MigrationMode.POSTCOPY).withPostcopyBandwidth(512 << 10));
         assertTrue(report.postcopy().demandPages() > 0, report.table());
         assertTrue(report.postcopy().prepagedPages() > 0, report.table());
         assertEquals(MEMORY / 4096, report.pagesSent(), report.table());

@@ -200,6 +200,7 @@ public final class Receiver {
                     progress.update("receiving", landed * GuestMemory.PAGE_SIZE, -1);
                 }
                 case Chunk.RoundEnd r -> {
+                    link.sendNow(new Chunk.RoundLanded(r.round()));
                     progress.update("round " + r.round(), landed * GuestMemory.PAGE_SIZE, landed * GuestMemory.PAGE_SIZE);
                     landed = 0;
                 }

@@ -140,6 +140,7 @@ public final class Sender {
                 long bytesBefore = link.bytesSent(), t0 = System.nanoTime(), zeroBefore = zeroPages();
                 long sent = sendPages(pending, "round " + round);
                 link.sendNow(new Chunk.RoundEnd(round, sent));
+                awaitLanded(round);
                 long nanos = System.nanoTime() - t0, bytes = link.bytesSent() - bytesBefore;
                 pending.clear();
                 log.collect(pending);
@@ -226,6 +227,19 @@ public final class Sender {
     }
 
     /**
+     * Waits until the destination has landed round {@code round}: the round's time then includes
+     * the destination's share, and the pause never finds pages still queued on the way.
+     */
+    private void awaitLanded(int round) throws IOException, MigrationException {
+        Chunk reply = link.receive(START_MILLIS);
+        if (reply instanceof Chunk.RoundLanded(int landed) && landed == round) return;
+        String why = reply instanceof Chunk.Abort(String reason) ? reason : "it answered round " + round + " with "
+                + reply.getClass().getSimpleName();
+        throw new MigrationException(SOURCE_RUNNING, "the destination gave up during round " + round + " (" + why
+                + "); the VM keeps running here");
+    }
+
+    /**
      * Whether sending {@code dirty} pages at the rate the last round sent its {@code dataPages}
      * (pages with content, in {@code nanos}) takes no longer than the target. Zero pages are left
      * out of the rate: they cost next to nothing, and pages the guest dirtied are seldom zero.
@@ -258,6 +272,7 @@ public final class Sender {
             rounds.add(new MigrationReport.Round(round, sent, 0, link.bytesSent() - bytesBefore, System.nanoTime() - t0, true));
             progress.update("waiting for the destination", 0, -1);
             Chunk reply = link.receive(START_MILLIS);
+            if (reply instanceof Chunk.RoundLanded) reply = link.receive(START_MILLIS); // the last round's, before Running
             long end = System.nanoTime();
             if (!(reply instanceof Chunk.Running running)) {
                 resumeHere();

@@ -7,8 +7,8 @@ import java.util.List;
 /**
  * Everything that follows the {@link Header}, in both directions. Source to destination: pages,
  * round ends, the machine state, the guest configuration and disk image, completion. Destination to source:
- * acceptance or refusal of the header, page requests (post-copy), the confirmation that the VM
- * runs. Either side: an abort with its reason.
+ * acceptance or refusal of the header, rounds landed, page requests (post-copy), the
+ * confirmation that the VM runs. Either side: an abort with its reason.
  */
 public sealed interface Chunk {
     /** The destination can take this VM; the source may start. */
@@ -26,6 +26,12 @@ public sealed interface Chunk {
 
     /** The source finished round {@code round} (1-based), which sent {@code pages} pages. */
     record RoundEnd(int round, long pages) implements Chunk {}
+
+    /**
+     * The destination has every page of round {@code round} in place: the source's measure of a
+     * round ends here, so it never pauses with pages still queued on the way.
+     */
+    record RoundLanded(int round) implements Chunk {}
 
     /** The vCPU and device state, serialized by the machine's snapshot format. */
     record MachineState(byte[] bytes) implements Chunk {}

@@ -27,7 +27,8 @@ public final class ChunkCodec {
     private static final int FRAME_OVERHEAD = 9;
 
     private static final int ACCEPT = 1, REFUSE = 2, PAGES = 3, ROUND_END = 4, MACHINE_STATE = 5, GUEST_CONFIG = 6,
-            COMPLETE = 7, PAGE_REQUEST = 8, RUNNING = 9, ABORT = 10, DISK_DATA = 11, DISK_END = 12;
+            COMPLETE = 7, PAGE_REQUEST = 8, RUNNING = 9, ABORT = 10, DISK_DATA = 11, DISK_END = 12,
+            ROUND_LANDED = 13;
     private static final int ENTRY_ZERO_RUN = 0, ENTRY_DATA = 1;
 
     private ChunkCodec() {}
@@ -90,6 +91,7 @@ public final class ChunkCodec {
             case Chunk.Refuse _ -> REFUSE;
             case Chunk.Pages _ -> PAGES;
             case Chunk.RoundEnd _ -> ROUND_END;
+            case Chunk.RoundLanded _ -> ROUND_LANDED;
             case Chunk.MachineState _ -> MACHINE_STATE;
             case Chunk.GuestConfig _ -> GUEST_CONFIG;
             case Chunk.DiskData _ -> DISK_DATA;
@@ -107,6 +109,7 @@ public final class ChunkCodec {
             case REFUSE -> "refuse";
             case PAGES -> "pages";
             case ROUND_END -> "round-end";
+            case ROUND_LANDED -> "round-landed";
             case MACHINE_STATE -> "machine-state";
             case GUEST_CONFIG -> "guest-config";
             case DISK_DATA -> "disk-data";
@@ -146,6 +149,7 @@ public final class ChunkCodec {
                     }
                 }
             }
+            case Chunk.RoundLanded r -> out.writeInt(r.round());
             case Chunk.RoundEnd r -> {
                 out.writeInt(r.round());
                 out.writeLong(r.pages());
@@ -171,6 +175,7 @@ public final class ChunkCodec {
                 case REFUSE -> new Chunk.Refuse(string(in));
                 case PAGES -> pages(in);
                 case ROUND_END -> new Chunk.RoundEnd(in.readInt(), in.readLong());
+                case ROUND_LANDED -> new Chunk.RoundLanded(in.readInt());
                 case MACHINE_STATE -> new Chunk.MachineState(in.readAllBytes());
                 case GUEST_CONFIG -> new Chunk.GuestConfig(string(in), bytes(in), string(in), in.readLong());
                 case DISK_DATA -> new Chunk.DiskData(in.readAllBytes());

@@ -24,6 +24,7 @@ class ChunkCodecTest {
             new Chunk.Pages(List.of(new PageEntry.ZeroRun(0, 7), new PageEntry.Data(7, PageEncoding.RAW, new byte[4096]),
                     new PageEntry.Data(9, PageEncoding.XBZRLE, new byte[] {0, 1, 5}), new PageEntry.Data(10, PageEncoding.LZ4, new byte[] {1, 2}))),
             new Chunk.RoundEnd(3, 1234),
+            new Chunk.RoundLanded(3),
             new Chunk.MachineState(new byte[] {1, 2, 3, 4, 5}),
             new Chunk.GuestConfig("vireo-guest.elf", new byte[] {0x7f, 'E', 'L', 'F'}, "memtouch 16 4", 1L << 33),
             new Chunk.DiskData(new byte[] {9, 8, 7}),
