@@ -50,6 +50,8 @@ final class PostcopySource {
     private long batchBytes;
     private final LinkedBlockingQueue<Long> requests = new LinkedBlockingQueue<>();
     private final CountDownLatch ended = new CountDownLatch(1);
+    /** Counted down when the destination says it runs, or the reader ends. */
+    private final CountDownLatch runningOrEnded = new CountDownLatch(1);
     private volatile long runningAt;
     private volatile Chunk.Running running;
     private volatile boolean allReceived;
@@ -86,6 +88,9 @@ final class PostcopySource {
         // While the destination restores (the push needs it, the destination's start does not).
         reader.skipUntouched();
         try {
+            // Pages pushed while the destination restores would only wait in the socket, and take
+            // the CPU its restore needs: the push starts once it runs.
+            runningOrEnded.await();
             serve();
             ended.await();
         } catch (IOException e) {
@@ -160,6 +165,7 @@ final class PostcopySource {
                     case Chunk.Running r -> {
                         runningAt = System.nanoTime();
                         running = r;
+                        runningOrEnded.countDown();
                     }
                     case Chunk.Complete _ when running == null -> {
                         failure = "the destination said it had every page before it said the VM runs";
@@ -183,6 +189,7 @@ final class PostcopySource {
             failure = e.getMessage();
         } finally {
             requests.add(READER_ENDED);
+            runningOrEnded.countDown();
             ended.countDown();
         }
     }
