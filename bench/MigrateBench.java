@@ -60,7 +60,8 @@ final class MigrateBench {
         System.out.printf(Locale.ROOT, "  memory the guest touched: about %d MiB (memtouch's region) plus its kernel's pages%n", mib);
         for (String mode : vireo.keySet()) {
             for (Figures f : vireo.get(mode)) {
-                System.out.printf(Locale.ROOT, "  vireo %s total %.1f ms, downtime %.1f ms: %s%n", mode, f.totalMs(), f.downtimeMs(), f.breakdown());
+                System.out.printf(Locale.ROOT, "  vireo %s total %.1f ms, downtime %.1f ms: %s%n", mode, f.totalMs(), f.downtimeMs(),
+                        f.breakdown());
             }
         }
     }

@@ -27,7 +27,8 @@ class MigrationReportTest {
     @Test
     void theTableSaysRoundsDowntimeAndSavings() {
         String table = REPORT.table();
-        assertTrue(table.startsWith("migration (precopy) of 64.00 MiB: total 9258.0 ms (handshake 812.5 ms), downtime 2346.3 ms, 1.22 MiB on the wire"), table);
+        assertTrue(table.startsWith("migration (precopy) of 64.00 MiB: total 9258.0 ms (handshake 812.5 ms), downtime 2346.3 ms, "
+                + "1.22 MiB on the wire"), table);
         assertTrue(table.contains("3*             2062              0"), table);
         assertTrue(table.contains("downtime: last pages 349.2 ms, state capture 1.5 ms, destination restore 1995.6 ms\n"), table);
         assertTrue(table.contains("xbzrle         4124    16.11 MiB     1.02 MiB    15.09 MiB"), table);

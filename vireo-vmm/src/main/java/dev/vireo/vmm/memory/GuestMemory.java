@@ -168,7 +168,8 @@ public final class GuestMemory implements AutoCloseable {
                     }
                     entries.flip();
                     while (entries.hasRemaining()) {
-                        if ((entries.getLong() & (PAGEMAP_PRESENT | PAGEMAP_SWAPPED)) == 0) untouched.set(Math.toIntExact(index + done));
+                        boolean touched = (entries.getLong() & (PAGEMAP_PRESENT | PAGEMAP_SWAPPED)) != 0;
+                        if (!touched) untouched.set(Math.toIntExact(index + done));
                         done++;
                     }
                 }

@@ -37,7 +37,8 @@ final class DowntimeClock {
         List<MigrationReport.Phase> all = new ArrayList<>(phases);
         all.add(new MigrationReport.Phase("destination restore", running.restoreNanos()));
         all.add(new MigrationReport.Phase("destination start", running.startNanos()));
-        all.add(new MigrationReport.Phase("wire and reading", Math.max(0, runningAt - last - running.restoreNanos() - running.startNanos())));
+        long rest = runningAt - last - running.restoreNanos() - running.startNanos();
+        all.add(new MigrationReport.Phase("wire and reading", Math.max(0, rest)));
         return all;
     }
 }

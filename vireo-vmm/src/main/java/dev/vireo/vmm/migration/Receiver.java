@@ -120,7 +120,8 @@ public final class Receiver {
             if (!(next instanceof Chunk.Complete)) throw abort("unexpected " + next.getClass().getSimpleName() + " in a cold migration");
             DestinationVm vm;
             try {
-                vm = factory.boot(header.vcpus(), header.memoryBytes(), new SourceVm.BootConfig(c.kernelName(), c.kernel(), c.cmdline(), disk));
+                SourceVm.BootConfig boot = new SourceVm.BootConfig(c.kernelName(), c.kernel(), c.cmdline(), disk);
+                vm = factory.boot(header.vcpus(), header.memoryBytes(), boot);
                 vm.start();
             } catch (RuntimeException e) {
                 throw abort("could not boot the VM here: " + e.getMessage());
@@ -163,7 +164,9 @@ public final class Receiver {
                         if (!MessageDigest.isEqual(expected, sha256.digest())) throw abort("the disk image failed its SHA-256 check");
                         break;
                     }
-                    if (chunk instanceof Chunk.Abort(String reason)) throw new MigrationException(SOURCE_RUNNING, "the source gave up: " + reason);
+                    if (chunk instanceof Chunk.Abort(String reason)) {
+                        throw new MigrationException(SOURCE_RUNNING, "the source gave up: " + reason);
+                    }
                     if (!(chunk instanceof Chunk.DiskData(byte[] bytes))) {
                         throw abort("unexpected " + chunk.getClass().getSimpleName() + " in the disk image");
                     }

@@ -94,7 +94,8 @@ public final class Sender {
         return switch (options.mode()) {
             case NONLIVE -> stopAndCopy(start, null, allPages());
             case PRECOPY -> precopy(start);
-            case POSTCOPY -> new PostcopySource(vm, link, reader, options.postcopyBandwidth(), destination, progress).run(start, handshakeNanos);
+            case POSTCOPY -> new PostcopySource(vm, link, reader, options.postcopyBandwidth(), destination, progress)
+                    .run(start, handshakeNanos);
             case COLD -> cold(start);
         };
     }
@@ -146,9 +147,8 @@ public final class Sender {
                 log.collect(pending);
                 long dirty = pending.cardinality();
                 rounds.add(new MigrationReport.Round(round, sent, dirty, bytes, nanos, false));
-                if (round >= options.maxRounds() || dirty >= previousDirty || fitsDowntime(dirty, sent - (zeroPages() - zeroBefore), nanos)) {
-                    break;
-                }
+                long dataPages = sent - (zeroPages() - zeroBefore);
+                if (round >= options.maxRounds() || dirty >= previousDirty || fitsDowntime(dirty, dataPages, nanos)) break;
                 previousDirty = dirty;
             }
             return stopAndCopy(start, log, pending);
