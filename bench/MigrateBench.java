@@ -24,8 +24,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 final class MigrateBench {
-    /** One migration's figures. */
-    record Figures(double downtimeMs, double totalMs, double wireMiB) {}
+    /** One migration's figures; {@code breakdown}: where Vireo's time and downtime went, as its report says (empty for QEMU). */
+    record Figures(double downtimeMs, double totalMs, double wireMiB, String breakdown) {}
 
     static final String MEMORY = "256M";
 
@@ -58,6 +58,12 @@ final class MigrateBench {
             compare(mode + " sent (MiB)", vireo.get(mode), qemu.get(mode), Figures::wireMiB);
         }
         System.out.printf(Locale.ROOT, "  memory the guest touched: about %d MiB (memtouch's region) plus its kernel's pages%n", mib);
+        for (String mode : vireo.keySet()) {
+            for (Figures f : vireo.get(mode)) {
+                System.out.printf(Locale.ROOT, "  vireo %s total %.1f ms, downtime %.1f ms: %s%n", mode, f.totalMs(), f.downtimeMs(),
+                        f.breakdown());
+            }
+        }
     }
 
     interface Field {
@@ -71,20 +77,28 @@ final class MigrateBench {
 
     static Figures vireoRun(Path work, String mode, String workload, String checksum) throws Exception {
         Path api = work.resolve("vm.sock"), src = work.resolve("vireo-src.out"), dst = work.resolve("vireo-dst.out");
-        for (Path stale : List.of(api, src, dst)) Files.deleteIfExists(stale); // the last run's "booted" must not count
+        Path listening = work.resolve("vireo-dst.err");
+        for (Path stale : List.of(api, src, dst, listening)) Files.deleteIfExists(stale); // the last run's "booted" must not count
         int port = freePort();
-        Process receiver = start(vireoCommand("vm", "receive", "--listen", "127.0.0.1:" + port, "--serial", dst.toString()));
+        Process receiver = new ProcessBuilder(vireoCommand("vm", "receive", "--listen", "127.0.0.1:" + port, "--serial", dst.toString()))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(listening.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         Process source = start(vireoCommand("vm", "run", "--memory", MEMORY, "--api-socket", api.toString(), "--serial",
                 src.toString(), "--cmdline", workload));
         try {
+            // As QEMU's -incoming, the destination listens before the clock starts.
+            awaitText(listening, "waiting for a VM on", receiver);
             awaitText(src, "booted", source);
             Process migrate = new ProcessBuilder(vireoCommand("vm", "migrate", "--api-socket", api.toString(), "--to",
                     "127.0.0.1:" + port, "--mode", mode, "--json")).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             String json = new String(migrate.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (migrate.waitFor() != 0) VmBench.fail("vireo vm migrate --mode " + mode + " failed: " + json);
-            if (receiver.waitFor() != 0) VmBench.fail("vireo vm receive exited with " + receiver.exitValue());
+            if (receiver.waitFor() != 0) {
+                VmBench.fail("vireo vm receive exited with " + receiver.exitValue() + ": " + Files.readString(listening));
+            }
             checkChecksum("vireo " + mode, dst, checksum);
-            return new Figures(number(json, "downtime_ms"), number(json, "total_ms"), number(json, "wire_bytes") / 1048576.0);
+            return new Figures(number(json, "downtime_ms"), number(json, "total_ms"), number(json, "wire_bytes") / 1048576.0,
+                    breakdown(json));
         } finally {
             source.destroyForcibly().waitFor();
             receiver.destroyForcibly().waitFor();
@@ -118,7 +132,7 @@ final class MigrateBench {
             double stopped = s.eventTime("STOP"), resumed = d.eventTime("RESUME");
             if (destination.waitFor() != 1) VmBench.fail("QEMU's destination exited with " + destination.exitValue());
             checkChecksum("qemu " + mode, dst, checksum);
-            return new Figures((resumed - stopped) * 1e3, number(status, "total-time"), number(status, "transferred") / 1048576.0);
+            return new Figures((resumed - stopped) * 1e3, number(status, "total-time"), number(status, "transferred") / 1048576.0, "");
         } finally {
             source.destroyForcibly().waitFor();
             destination.destroyForcibly().waitFor();
@@ -163,6 +177,17 @@ final class MigrateBench {
         Matcher m = Pattern.compile("RESULT .*\\b" + key + "=(\\S+)").matcher(text);
         if (!m.find()) VmBench.fail("no " + key + "= in: " + text);
         return m.group(1);
+    }
+
+    /** The report's handshake, round durations and downtime phases, in milliseconds. */
+    static String breakdown(String json) {
+        List<String> rounds = new ArrayList<>(), phases = new ArrayList<>();
+        Matcher r = Pattern.compile("\"duration_ms\":([0-9.]+)").matcher(json);
+        while (r.find()) rounds.add(r.group(1));
+        Matcher p = Pattern.compile("\\{\"phase\":\"([^\"]+)\",\"ms\":([0-9.]+)\\}").matcher(json);
+        while (p.find()) phases.add(p.group(1) + " " + p.group(2));
+        return String.format(Locale.ROOT, "handshake %.1f, rounds [%s]; downtime: %s", number(json, "handshake_ms"),
+                String.join(", ", rounds), String.join(", ", phases));
     }
 
     static double number(String json, String key) {

@@ -28,6 +28,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
@@ -48,9 +49,10 @@ final class VmCommand implements Command {
                    vireo vm pause|resume|stop --api-socket PATH
                    vireo vm stats [--json] --api-socket PATH
                    vireo vm snapshot --to DIR --api-socket PATH
-                   vireo vm receive --listen HOST:PORT [--serial FILE] [--stats] [--json] [--api-socket PATH]
+                   vireo vm receive --listen HOST:PORT [--disk FILE] [--serial FILE] [--stats] [--json] [--api-socket PATH]
                    vireo vm migrate --api-socket PATH --to HOST:PORT --mode cold|nonlive|precopy|postcopy
-                                    [--downtime-ms N] [--max-rounds N] [--compress none|zero,xbzrle,lz4|zstd] [--json] [--plot FILE]""";
+                                    [--downtime-ms N] [--max-rounds N] [--compress none|zero,xbzrle,lz4|zstd]
+                                    [--postcopy-bandwidth MIB_PER_S] [--json] [--plot FILE]""";
 
     private static final String SHORT_USAGE = "usage: vireo vm run|restore|pause|resume|stats|snapshot|stop|receive|migrate [OPTIONS] (see vireo vm --help)";
 
@@ -115,8 +117,16 @@ final class VmCommand implements Command {
 
     /** Waits for one migrating VM on HOST:PORT, then runs it to its end as {@code vm run} does. */
     private int receive(List<String> args) throws Exception {
-        Args a = runOptions("receive").option("--listen").parse(args);
+        Args a = runOptions("receive").option("--listen").option("--disk").parse(args);
         noPositionals(a, "receive");
+        // Where a cold migration's disk image goes: a new file, so that nothing is overwritten.
+        Path disk = a.value("--disk").map(d -> Path.of(d).toAbsolutePath()).orElse(null);
+        if (disk != null && Files.exists(disk, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IllegalArgumentException("--disk " + disk + " exists already; name a new file for the disk image");
+        }
+        if (disk != null && !Files.isDirectory(disk.getParent())) {
+            throw new IllegalArgumentException("--disk " + disk + ": no directory " + disk.getParent());
+        }
         HostPort listen = HostPort.parse("--listen", a.value("--listen")
                 .orElseThrow(() -> new UsageException("vm receive: --listen HOST:PORT says where to wait for the VM")));
         // A host that cannot run the VM says so now, not after a source has started sending.
@@ -134,7 +144,7 @@ final class VmCommand implements Command {
         ProgressPrinter progress = new ProgressPrinter(false);
         return runToEnd(a, (console, input) -> {
             try (server) {
-                VirtualMachine vm = Migration.receive(server, console, input, line -> System.err.println("vireo vm: " + line),
+                VirtualMachine vm = Migration.receive(server, console, input, disk, line -> System.err.println("vireo vm: " + line),
                         lost -> {
                             progress.done();
                             System.err.println("vireo vm receive: " + lost);
@@ -155,7 +165,7 @@ final class VmCommand implements Command {
     /** Sends the VM behind an API socket to a {@code vm receive}, showing progress; prints the report. */
     private static int migrate(List<String> args) throws Exception {
         Args a = Args.spec("vm migrate").option("--api-socket").option("--to").option("--mode").option("--downtime-ms")
-                .option("--max-rounds").option("--compress").option("--plot").flag("--json").parse(args);
+                .option("--max-rounds").option("--compress").option("--postcopy-bandwidth").option("--plot").flag("--json").parse(args);
         noPositionals(a, "migrate");
         Path socket = Path.of(a.value("--api-socket")
                 .orElseThrow(() -> new UsageException("vm migrate: --api-socket PATH names the VM's control socket")));
@@ -165,6 +175,9 @@ final class VmCommand implements Command {
                 .orElseThrow(() -> new UsageException("vm migrate: --mode cold|nonlive|precopy|postcopy"))));
         if (a.value("--downtime-ms").isPresent()) options = options.withDowntimeMillis(number("--downtime-ms", a.value("--downtime-ms").get()));
         if (a.value("--max-rounds").isPresent()) options = options.withMaxRounds((int) number("--max-rounds", a.value("--max-rounds").get()));
+        if (a.value("--postcopy-bandwidth").isPresent()) {
+            options = options.withPostcopyBandwidth(number("--postcopy-bandwidth", a.value("--postcopy-bandwidth").get()) << 20);
+        }
         if (!a.values("--compress").isEmpty()) options = options.withCompression(MigrationOptions.parseCompression(a.values("--compress")));
         ProgressPrinter progress = new ProgressPrinter(false);
         MigrationReport report;
@@ -230,6 +243,7 @@ final class VmCommand implements Command {
             // the API before the guest: a socket that cannot be served stops the command before anything ran
             try (ApiServer api = a.value("--api-socket").isPresent() ? ApiServer.start(Path.of(a.value("--api-socket").get()), vm) : null) {
                 if (vm.state() == VmState.CREATED) vm.start(); // a received VM runs already
+                if (api != null) Migration.warmUpInBackground(); // a VM with an API may be asked to migrate
                 outcome = vm.awaitOutcome();
             }
             if (!(outcome instanceof VmOutcome.PoweredOff)) System.err.println("vireo vm: " + outcome.describe());

@@ -84,5 +84,18 @@ class VmMigrateIT {
         r = vireo("vm", "receive", "--listen", "127.0.0.1:99999");
         assertEquals(2, r.status());
         r.assertOneLineError("vireo vm: --listen takes HOST:PORT, not \"127.0.0.1:99999\"");
+
+        Path taken = Files.createFile(dir.resolve("taken.img"));
+        r = vireo("vm", "receive", "--listen", "127.0.0.1:1", "--disk", taken.toString());
+        assertEquals(2, r.status());
+        r.assertOneLineError("vireo vm: --disk " + taken + " exists already; name a new file for the disk image");
+
+        r = vireo("vm", "receive", "--listen", "127.0.0.1:1", "--disk", dir.resolve("no/such.img").toString());
+        assertEquals(2, r.status());
+        r.assertOneLineError("vireo vm: --disk " + dir.resolve("no/such.img") + ": no directory " + dir.resolve("no"));
+
+        r = vireo("vm", "migrate", "--api-socket", missing.toString(), "--to", "h:1", "--mode", "postcopy", "--postcopy-bandwidth", "0");
+        assertEquals(2, r.status());
+        r.assertOneLineError("vireo vm: --postcopy-bandwidth takes a positive number, not \"0\"");
     }
 }

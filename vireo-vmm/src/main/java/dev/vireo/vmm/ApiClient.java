@@ -55,7 +55,8 @@ public final class ApiClient {
             throws IOException, MigrationException {
         StringBuilder body = StatisticsReport.string(new StringBuilder("{\"destination\":"), destination);
         StatisticsReport.string(body.append(",\"mode\":"), options.mode().label());
-        body.append(",\"downtime_ms\":").append(options.downtimeMillis()).append(",\"max_rounds\":").append(options.maxRounds());
+        body.append(",\"downtime_ms\":").append(options.downtimeMillis()).append(",\"max_rounds\":").append(options.maxRounds())
+                .append(",\"postcopy_bandwidth\":").append(options.postcopyBandwidth());
         String compress = String.join(",", options.compression().stream().sorted().map(PageEncoding::label).toList());
         StatisticsReport.string(body.append(",\"compress\":"), compress.isEmpty() ? "none" : compress).append('}');
         if (!Files.exists(socket)) throw new IOException("no VM API at " + socket + ": no such socket");

@@ -33,7 +33,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *   PUT   /snapshot/create    {"snapshot_path":"DIR"}   (the VM must be paused)    -> 204
  *   PUT   /actions            {"action_type":"Stop"}                               -> 204
  *   PUT   /migrate            {"destination":"HOST:PORT","mode":"precopy","downtime_ms":300,
- *                              "max_rounds":30,"compress":"zero,xbzrle,lz4"}
+ *                              "max_rounds":30,"compress":"zero,xbzrle,lz4","postcopy_bandwidth":0}
  *                             -> 200, NDJSON streamed: {"progress":{"phase":..,"done":..,"total":..}}
  *                                lines, then {"report":{...}} or {"error":{"outcome":..,"message":..}}
  * </pre>
@@ -130,7 +130,8 @@ public final class ApiServer implements AutoCloseable {
             try {
                 options = MigrationOptions.of(MigrationMode.parse(text(body, "mode")))
                         .withDowntimeMillis(number(body, "downtime_ms", MigrationOptions.DEFAULT_DOWNTIME_MILLIS))
-                        .withMaxRounds(Math.toIntExact(number(body, "max_rounds", MigrationOptions.DEFAULT_MAX_ROUNDS)));
+                        .withMaxRounds(Math.toIntExact(number(body, "max_rounds", MigrationOptions.DEFAULT_MAX_ROUNDS)))
+                        .withPostcopyBandwidth(number(body, "postcopy_bandwidth", 0));
                 if (Json.at(body, "compress") != null) options = options.withCompression(MigrationOptions.parseCompression(List.of(text(body, "compress"))));
             } catch (IllegalArgumentException e) {
                 return fault(400, e.getMessage());

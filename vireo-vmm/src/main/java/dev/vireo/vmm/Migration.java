@@ -51,27 +51,50 @@ public final class Migration {
     }
 
     /**
+     * Starts loading, in the background, the code a migration runs while the VM is down (state
+     * capture and restore, on a scratch machine): for a VM that may be asked to migrate, so the
+     * request finds it warm. A failure here is left to the migration's own warm-up to report.
+     */
+    public static void warmUpInBackground() {
+        Thread.ofPlatform().daemon().name("migration-warm-up").start(() -> {
+            try {
+                MachineBuilder.warmUp();
+            } catch (RuntimeException e) {
+                // Sender.handshake warms up again before anything pauses, and says what failed
+            }
+        });
+    }
+
+    /**
      * Waits on {@code server} for one incoming VM and returns it running, its console on
-     * {@code console} and {@code consoleInput}. {@code onPostcopyLost}
+     * {@code console} and {@code consoleInput}; a cold migration's disk image is kept in
+     * {@code disk} (null: this destination takes none). {@code onPostcopyLost}
      * hears, once, that a post-copy link dropped: the VM cannot go on here, its vCPUs wait for
      * pages that will not come, and the caller should end the process.
      */
-    public static VirtualMachine receive(ServerSocket server, OutputStream console, InputStream consoleInput,
+    public static VirtualMachine receive(ServerSocket server, OutputStream console, InputStream consoleInput, Path disk,
                                          Consumer<String> log, Consumer<String> onPostcopyLost, MigrationProgress progress)
             throws MigrationException, IOException {
+        MachineBuilder.warmUp(); // while no VM is coming yet: its downtime then runs warm code
         Socket socket = server.accept();
         MachineBuilder.Host host = new MachineBuilder.Host(console, consoleInput, log);
         DestinationVm.Factory factory = new DestinationVm.Factory() {
             @Override
             public DestinationVm create(int vcpus, long memoryBytes) {
-                return new MachineDestination(memoryBytes, host);
+                return new MachineDestination(vcpus, memoryBytes, host);
             }
 
             @Override
             public DestinationVm boot(int vcpus, long memoryBytes, SourceVm.BootConfig boot) {
                 VmConfig config = VmConfig.builder().kernel(new VmConfig.Kernel(boot.kernelName(), boot.kernel()))
-                        .memory(memoryBytes).cmdline(boot.cmdline()).console(console).consoleInput(consoleInput).log(log).build();
+                        .memory(memoryBytes).cmdline(boot.cmdline()).disk(boot.disk()).console(console).consoleInput(consoleInput)
+                        .log(log).build();
                 return new MachineDestination(MachineBuilder.build(config));
+            }
+
+            @Override
+            public Path diskFile() {
+                return disk;
             }
         };
         Receiver.Received received = Receiver.receive(socket, hostMemoryAvailable(), factory, onPostcopyLost, progress);

@@ -6,10 +6,12 @@ import java.util.Set;
 
 /**
  * How to migrate: the mode, the downtime pre-copy aims at, the most rounds it may take, the
- * page encodings allowed on the wire and the XBZRLE cache size.
+ * page encodings allowed on the wire, the XBZRLE cache size, and the most bytes per second
+ * post-copy's background push may send (0: no limit; pages the destination faults on are never
+ * held back), which leaves the link to demand faults as QEMU's max-postcopy-bandwidth does.
  */
 public record MigrationOptions(MigrationMode mode, long downtimeMillis, int maxRounds, Set<PageEncoding> compression,
-                               long xbzrleCacheBytes) {
+                               long xbzrleCacheBytes, long postcopyBandwidth) {
     public static final long DEFAULT_DOWNTIME_MILLIS = 300;
     public static final int DEFAULT_MAX_ROUNDS = 30;
     public static final long DEFAULT_XBZRLE_CACHE = 64L << 20;
@@ -17,6 +19,7 @@ public record MigrationOptions(MigrationMode mode, long downtimeMillis, int maxR
     public MigrationOptions {
         if (downtimeMillis <= 0) throw new IllegalArgumentException("the downtime target must be positive");
         if (maxRounds < 1) throw new IllegalArgumentException("at least one round");
+        if (postcopyBandwidth < 0) throw new IllegalArgumentException("the post-copy bandwidth must not be negative");
         compression = compression.isEmpty() ? EnumSet.noneOf(PageEncoding.class) : EnumSet.copyOf(compression);
         if (compression.contains(PageEncoding.RAW)) throw new IllegalArgumentException("raw is no compression");
         if (compression.contains(PageEncoding.LZ4) && compression.contains(PageEncoding.ZSTD)) {
@@ -26,24 +29,32 @@ public record MigrationOptions(MigrationMode mode, long downtimeMillis, int maxR
     }
 
     public static MigrationOptions of(MigrationMode mode) {
-        return new MigrationOptions(mode, DEFAULT_DOWNTIME_MILLIS, DEFAULT_MAX_ROUNDS, defaultCompression(), DEFAULT_XBZRLE_CACHE);
+        return new MigrationOptions(mode, DEFAULT_DOWNTIME_MILLIS, DEFAULT_MAX_ROUNDS, defaultCompression(), DEFAULT_XBZRLE_CACHE, 0);
     }
 
     public MigrationOptions withDowntimeMillis(long millis) {
-        return new MigrationOptions(mode, millis, maxRounds, compression, xbzrleCacheBytes);
+        return new MigrationOptions(mode, millis, maxRounds, compression, xbzrleCacheBytes, postcopyBandwidth);
     }
 
     public MigrationOptions withMaxRounds(int rounds) {
-        return new MigrationOptions(mode, downtimeMillis, rounds, compression, xbzrleCacheBytes);
+        return new MigrationOptions(mode, downtimeMillis, rounds, compression, xbzrleCacheBytes, postcopyBandwidth);
     }
 
     public MigrationOptions withCompression(Set<PageEncoding> encodings) {
-        return new MigrationOptions(mode, downtimeMillis, maxRounds, encodings, xbzrleCacheBytes);
+        return new MigrationOptions(mode, downtimeMillis, maxRounds, encodings, xbzrleCacheBytes, postcopyBandwidth);
     }
 
-    /** Zero pages as markers, XBZRLE for pages sent again, LZ4 for the rest. */
+    public MigrationOptions withPostcopyBandwidth(long bytesPerSecond) {
+        return new MigrationOptions(mode, downtimeMillis, maxRounds, compression, xbzrleCacheBytes, bytesPerSecond);
+    }
+
+    /**
+     * Zero pages as markers and XBZRLE for pages sent again; the rest raw. LZ4 and zstd are the
+     * user's choice for a slow link: on a fast one they cost more CPU (in a JVM still compiling
+     * them, seconds for a few thousand pages) than the bytes they save take to send.
+     */
     public static Set<PageEncoding> defaultCompression() {
-        return EnumSet.of(PageEncoding.ZERO, PageEncoding.XBZRLE, PageEncoding.LZ4);
+        return EnumSet.of(PageEncoding.ZERO, PageEncoding.XBZRLE);
     }
 
     /** Parses {@code none} or a list such as {@code zero,xbzrle,lz4} (commas or several values). */

@@ -8,12 +8,14 @@ import java.util.Locale;
 
 /**
  * What a migration did, as the source saw it: every round (pages sent, pages the guest dirtied
- * meanwhile, bytes on the wire, duration), the total time, the downtime (from the source's
- * pause until the destination said it runs), post-copy's page counts, and what each page
- * encoding saved. Renders as a table, as JSON and as an SVG plot of dirty pages per round.
+ * meanwhile, bytes on the wire, duration), the total time, the handshake's part of it (until the
+ * destination accepted the VM, having built it), the downtime (from the source's
+ * pause until the destination said it runs) and where it went, post-copy's page counts, and
+ * what each page encoding saved. Renders as a table, as JSON and as an SVG plot of dirty pages per round.
  */
-public record MigrationReport(MigrationMode mode, long memoryBytes, List<Round> rounds, long totalNanos,
-                              long downtimeNanos, long wireBytes, Postcopy postcopy, List<Encoding> encodings) {
+public record MigrationReport(MigrationMode mode, long memoryBytes, List<Round> rounds, long totalNanos, long handshakeNanos,
+                              long downtimeNanos, long wireBytes, Postcopy postcopy, List<Encoding> encodings,
+                              List<Phase> downtimePhases) {
 
     /** One round of copying; the last round of pre-copy and non-live runs with the VM paused. */
     public record Round(int number, long pagesSent, long pagesDirtied, long wireBytes, long nanos, boolean paused) {}
@@ -30,9 +32,17 @@ public record MigrationReport(MigrationMode mode, long memoryBytes, List<Round> 
         }
     }
 
+    /**
+     * One stretch of the downtime, timed where it ran: the source's pause, last pages, state
+     * capture and send, the destination's state restore and vCPU start (which it reports in its
+     * {@code Running}), and the rest (the wire, the destination reading the stream).
+     */
+    public record Phase(String name, long nanos) {}
+
     public MigrationReport {
         rounds = List.copyOf(rounds);
         encodings = List.copyOf(encodings);
+        downtimePhases = List.copyOf(downtimePhases);
     }
 
     /** The report {@link #json} wrote, parsed by {@code Json.parse}. */
@@ -47,10 +57,14 @@ public record MigrationReport(MigrationMode mode, long memoryBytes, List<Round> 
             encodings.add(new Encoding(PageEncoding.valueOf(String.valueOf(Json.at(e, "encoding")).toUpperCase(Locale.ROOT)),
                     num(e, "pages"), num(e, "raw_bytes"), num(e, "wire_bytes")));
         }
+        List<Phase> phases = new ArrayList<>();
+        for (Object ph : list(Json.at(j, "downtime_phases"))) {
+            phases.add(new Phase(String.valueOf(Json.at(ph, "phase")), nanos(decimal(ph, "ms"))));
+        }
         Object p = Json.at(j, "postcopy");
         return new MigrationReport(MigrationMode.parse(String.valueOf(Json.at(j, "mode"))), num(j, "memory_bytes"), rounds,
-                nanos(decimal(j, "total_ms")), nanos(decimal(j, "downtime_ms")), num(j, "wire_bytes"),
-                new Postcopy(num(p, "demand_pages"), num(p, "prepaged_pages"), num(p, "pushed_pages")), encodings);
+                nanos(decimal(j, "total_ms")), nanos(decimal(j, "handshake_ms")), nanos(decimal(j, "downtime_ms")), num(j, "wire_bytes"),
+                new Postcopy(num(p, "demand_pages"), num(p, "prepaged_pages"), num(p, "pushed_pages")), encodings, phases);
     }
 
     private static List<?> list(Object value) {
@@ -81,8 +95,13 @@ public record MigrationReport(MigrationMode mode, long memoryBytes, List<Round> 
 
     public String table() {
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "migration (%s) of %s: total %s, downtime %s, %s on the wire, %s/s%n",
-                mode.label(), mib(memoryBytes), millis(totalNanos), millis(downtimeNanos), mib(wireBytes), mib(bandwidth())));
+        out.append(String.format(Locale.ROOT, "migration (%s) of %s: total %s (handshake %s), downtime %s, %s on the wire, %s/s%n",
+                mode.label(), mib(memoryBytes), millis(totalNanos), millis(handshakeNanos), millis(downtimeNanos), mib(wireBytes),
+                mib(bandwidth())));
+        if (!downtimePhases.isEmpty()) {
+            out.append("downtime: ").append(String.join(", ", downtimePhases.stream().map(ph -> ph.name() + " " + millis(ph.nanos()))
+                    .toList())).append('\n');
+        }
         if (!rounds.isEmpty()) {
             out.append(String.format(Locale.ROOT, "%-6s %12s %14s %12s %12s%n", "round", "pages sent", "pages dirtied", "wire", "duration"));
             for (Round r : rounds) {
@@ -108,6 +127,7 @@ public record MigrationReport(MigrationMode mode, long memoryBytes, List<Round> 
     public String json() {
         StringBuilder out = new StringBuilder("{\"mode\":\"").append(mode.label()).append('"');
         out.append(",\"memory_bytes\":").append(memoryBytes).append(",\"total_ms\":").append(ms(totalNanos))
+                .append(",\"handshake_ms\":").append(ms(handshakeNanos))
                 .append(",\"downtime_ms\":").append(ms(downtimeNanos)).append(",\"wire_bytes\":").append(wireBytes)
                 .append(",\"bandwidth_bytes_per_s\":").append(bandwidth()).append(",\"pages_sent\":").append(pagesSent())
                 .append(",\"rounds\":[");
@@ -117,6 +137,12 @@ public record MigrationReport(MigrationMode mode, long memoryBytes, List<Round> 
             out.append("{\"round\":").append(r.number()).append(",\"pages_sent\":").append(r.pagesSent())
                     .append(",\"pages_dirtied\":").append(r.pagesDirtied()).append(",\"wire_bytes\":").append(r.wireBytes())
                     .append(",\"duration_ms\":").append(ms(r.nanos())).append(",\"paused\":").append(r.paused()).append('}');
+        }
+        out.append("],\"downtime_phases\":[");
+        for (int i = 0; i < downtimePhases.size(); i++) {
+            Phase ph = downtimePhases.get(i);
+            if (i > 0) out.append(',');
+            out.append("{\"phase\":\"").append(ph.name()).append("\",\"ms\":").append(ms(ph.nanos())).append('}');
         }
         out.append("],\"postcopy\":{\"demand_pages\":").append(postcopy.demandPages()).append(",\"prepaged_pages\":")
                 .append(postcopy.prepagedPages()).append(",\"pushed_pages\":").append(postcopy.pushedPages()).append("},\"encodings\":[");

@@ -2,6 +2,7 @@ package dev.vireo.vmm.machine;
 
 import dev.vireo.vmm.ExitSample;
 import dev.vireo.vmm.ExitStatistics;
+import dev.vireo.vmm.SnapshotException;
 import dev.vireo.vmm.VmOutcome;
 import dev.vireo.vmm.VmState;
 import dev.vireo.vmm.VmmAction;
@@ -21,12 +22,15 @@ import dev.vireo.vmm.kvm.VmPlatformState;
 import dev.vireo.vmm.memory.GuestMemory;
 import dev.vireo.vmm.snapshot.MachineState;
 import dev.vireo.vmm.snapshot.SnapshotDirectory;
+import dev.vireo.vmm.snapshot.StateFile;
 import dev.vireo.vmm.vcpu.ExitCounters;
 import dev.vireo.vmm.vcpu.ExitSummary;
 import dev.vireo.vmm.vcpu.RunControl;
 import dev.vireo.vmm.vcpu.VcpuRunner;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,7 +63,8 @@ public final class Machine implements AutoCloseable {
     private final List<VcpuRunner> runners;
     private final RunControl control;
     private final InputStream consoleInput;
-    private final MachineState.Config config;
+    /** What the machine was built from; a restored state brings its own. Guarded by this. */
+    private MachineState.Config config;
     private final List<Thread> threads = new ArrayList<>();
     private volatile VmState state = VmState.CREATED;
 
@@ -147,6 +152,10 @@ public final class Machine implements AutoCloseable {
         if (state != VmState.PAUSED) {
             throw new IllegalStateException("the VM is " + state.name().toLowerCase(Locale.ROOT) + ", not paused: pause it first");
         }
+        return capture();
+    }
+
+    private MachineState capture() {
         VmPlatformState platform = vm.capturePlatform();
         VcpuState.Support support = kvm.stateSupport(vm);
         List<VcpuState> saved = vcpus.stream().map(v -> v.captureState(support, !platform.irqchips().isEmpty())).toList();
@@ -161,6 +170,48 @@ public final class Machine implements AutoCloseable {
             deviceStates.put(device.name(), bytes.toByteArray());
         }
         return new MachineState(config, saved, platform, deviceStates);
+    }
+
+    /**
+     * Sets a saved state on this machine, which has not run yet: the VM-wide KVM state, each
+     * vCPU's, each device's, in the order {@link #captureState} documents. A state saved from a
+     * machine built otherwise (memory size, vCPUs, devices by name) is a {@link SnapshotException}
+     * before anything is set.
+     */
+    public synchronized void restoreState(MachineState saved) {
+        if (state != VmState.CREATED) throw new IllegalStateException("the VM has run already: a saved state is set before it starts");
+        MachineState.Config c = saved.config();
+        if (c.memoryBytes() != memory.size() || saved.vcpus().size() != vcpus.size()) {
+            throw new SnapshotException(String.format(Locale.ROOT, "the saved machine has %d MiB and %d vCPUs, this one %d MiB and %d",
+                    c.memoryBytes() >> 20, saved.vcpus().size(), memory.size() >> 20, vcpus.size()));
+        }
+        if (!c.devices().equals(config.devices())) {
+            throw new SnapshotException("the saved machine has devices " + c.devices() + ", this Vireo builds " + config.devices());
+        }
+        vm.restorePlatform(saved.platform());
+        for (int i = 0; i < vcpus.size(); i++) vcpus.get(i).restoreState(saved.vcpus().get(i));
+        for (Snapshottable device : devices) restoreDevice(device, saved.devices().get(device.name()));
+        config = c;
+    }
+
+    /**
+     * Sets this unstarted machine's own state back on it, through its serialized form (as a
+     * migration carries it): capture, encoding, decoding and restore load and run once
+     * ({@link MachineBuilder#warmUp}). Changes nothing.
+     */
+    synchronized void rehearseRestore() {
+        if (state != VmState.CREATED) throw new IllegalStateException("the VM has run already");
+        restoreState(StateFile.decode(StateFile.encode(capture()), "the machine's own state"));
+    }
+
+    private static void restoreDevice(Snapshottable device, byte[] saved) {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(saved));
+        try {
+            device.restoreState(in);
+            if (in.available() > 0) throw new IOException(in.available() + " bytes left over");
+        } catch (IOException e) {
+            throw new SnapshotException("the saved state of device " + device.name() + " is malformed: " + e.getMessage());
+        }
     }
 
     /** The guest's RAM; stable while the VM is paused. */

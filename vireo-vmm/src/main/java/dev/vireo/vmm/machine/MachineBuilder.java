@@ -4,7 +4,6 @@ import dev.vireo.sys.Fd;
 import dev.vireo.sys.FileIo;
 import dev.vireo.sys.SysException;
 import dev.vireo.vmm.KvmUnavailableException;
-import dev.vireo.vmm.SnapshotException;
 import dev.vireo.vmm.VmConfig;
 import dev.vireo.vmm.VmConfigException;
 import dev.vireo.vmm.VmOutcome;
@@ -35,9 +34,6 @@ import dev.vireo.vmm.vcpu.RunControl;
 import dev.vireo.vmm.vcpu.UnclaimedAccesses;
 import dev.vireo.vmm.vcpu.VcpuRunner;
 
-import java.io.ByteArrayInputStream;
-import java.io.DataInputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -50,8 +46,8 @@ import java.util.function.Consumer;
  * memory size (before touching KVM, so bad input is reported the same on every host), open KVM,
  * create the VM and its memory slots, attach the devices, create the vCPU. A new machine then
  * gets its kernel loaded and its vCPU put in long mode at the kernel's entry ({@link #build}); a
- * restored one gets the saved VM, vCPU and device state instead ({@link #restore}), the two
- * sharing every step before.
+ * {@link #blank} one waits for a saved VM, vCPU and device state ({@link Machine#restoreState}),
+ * which a snapshot's {@link #restore} sets at once and a migration's destination once it arrives.
  */
 public final class MachineBuilder {
     /** Intel's real-mode emulation needs three pages of guest-physical space; above RAM, below 4 GiB. */
@@ -62,6 +58,10 @@ public final class MachineBuilder {
      */
     static final long VIRTIO_BASE = 0xd000_1000L;
     static final int VIRTIO_GSI = 5;
+    /** The scratch machine of {@link #warmUp}: enough RAM for the slot, nothing runs in it. */
+    private static final long WARM_UP_MEMORY = 2L << 20;
+    /** {@link #warmUp} ran in this process; guarded by the class. */
+    private static boolean warm;
 
     /**
      * Where a machine's console writes and reads on the host, where the VMM reports events worth a
@@ -108,41 +108,53 @@ public final class MachineBuilder {
      * snapshot's memory file (pages come in as the guest touches them), and sets its state back.
      */
     public static Machine restore(SnapshotDirectory.Loaded snapshot, Host host) {
-        long size = snapshot.state().config().memoryBytes();
+        MachineState.Config c = snapshot.state().config();
         GuestMemory memory;
         try (Fd file = FileIo.open(snapshot.memory().toString(), FileIo.O_RDONLY)) {
-            memory = GuestMemory.mapPrivate(file, size);
+            memory = GuestMemory.mapPrivate(file, c.memoryBytes());
         }
-        return restore(snapshot.state(), memory, host);
+        Machine machine = blank(c.vcpus(), memory, host);
+        try {
+            machine.restoreState(snapshot.state());
+            return machine;
+        } catch (RuntimeException e) {
+            machine.close();
+            throw e;
+        }
     }
 
     /**
-     * Builds the machine {@code state} describes over {@code memory} (which holds the guest's RAM
-     * already, or is filled before the machine starts, as live migration does; the machine owns
-     * it from here) and sets the VM, vCPU and device state back. Devices that differ from the
-     * saved ones by name are a {@link SnapshotException}.
+     * Builds a small blank machine, sets its own state back on it through the serialized form and
+     * closes it: the code a migration runs inside its downtime (state capture and encoding at the
+     * source; decoding and restore at the destination) and the build before it load and run once,
+     * so that a fresh JVM pays for that before the VM pauses rather than while it is down. Once
+     * per process: a second caller waits for the first to finish.
      */
-    public static Machine restore(MachineState state, GuestMemory memory, Host host) {
-        MachineState.Config c = state.config();
-        return assemble(c.memoryBytes(), c.vcpus(), c.kernel(), c.cmdline(), memory, host, parts -> {
-            List<String> names = parts.devices().stream().map(Snapshottable::name).toList();
-            if (!names.equals(c.devices())) {
-                throw new SnapshotException("the saved machine has devices " + c.devices() + ", this Vireo builds " + names);
-            }
-            parts.vm().restorePlatform(state.platform());
-            parts.vcpu().restoreState(state.vcpus().getFirst());
-            for (Snapshottable device : parts.devices()) restoreDevice(device, state.devices().get(device.name()));
-        });
+    public static synchronized void warmUp() {
+        if (warm) return;
+        Host quiet = new Host(OutputStream.nullOutputStream(), null, line -> { });
+        try (Machine scratch = blank(1, GuestMemory.anonymous(WARM_UP_MEMORY), quiet)) {
+            scratch.rehearseRestore();
+        }
+        // A machine's start launches its console feeder on a virtual thread: start their scheduler now.
+        try {
+            Thread.startVirtualThread(() -> { }).join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        warm = true;
     }
 
-    private static void restoreDevice(Snapshottable device, byte[] saved) {
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(saved));
-        try {
-            device.restoreState(in);
-            if (in.available() > 0) throw new IOException(in.available() + " bytes left over");
-        } catch (IOException e) {
-            throw new SnapshotException("the saved state of device " + device.name() + " is malformed: " + e.getMessage());
-        }
+    /**
+     * Builds a machine over {@code memory} (which the machine owns from here) for a saved state
+     * to be set on later ({@link Machine#restoreState}): everything a restore needs but the
+     * state, so that a live migration's destination builds it before the source pauses. Its
+     * vCPU has this host's CPUID, as a new machine's would, until the state replaces it.
+     */
+    public static Machine blank(int vcpus, GuestMemory memory, Host host) {
+        return assemble(memory.size(), vcpus, "", "", memory, host,
+                parts -> parts.vcpu().setCpuid(CpuidSetup.forVcpu(parts.kvm().supportedCpuid(), 0)));
     }
 
     private static Machine assemble(long memoryBytes, int vcpus, String kernel, String cmdline, GuestMemory memory, Host host,

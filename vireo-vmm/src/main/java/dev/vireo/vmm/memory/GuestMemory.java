@@ -3,10 +3,17 @@ package dev.vireo.vmm.memory;
 import dev.vireo.sys.Fd;
 import dev.vireo.sys.Mmap;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -21,12 +28,19 @@ public final class GuestMemory implements AutoCloseable {
     /** The page size of guest RAM as KVM tracks it (dirty log) and as migration moves it. */
     public static final int PAGE_SIZE = 4096;
 
+    /** Where the kernel says, 8 bytes a page, whether each page of this process is present or swapped out. */
+    private static final Path PAGEMAP = Path.of("/proc/self/pagemap");
+    private static final long PAGEMAP_PRESENT = 1L << 63, PAGEMAP_SWAPPED = 1L << 62;
+
     private final Arena arena;
     private final List<MemoryRegion> regions;
+    /** Anonymous memory: a page this process never touched reads as zeros. */
+    private final boolean zeroUntilTouched;
 
-    private GuestMemory(Arena arena, List<MemoryRegion> regions) {
+    private GuestMemory(Arena arena, List<MemoryRegion> regions, boolean zeroUntilTouched) {
         this.arena = arena;
         this.regions = List.copyOf(regions);
+        this.zeroUntilTouched = zeroUntilTouched;
     }
 
     /**
@@ -35,7 +49,7 @@ public final class GuestMemory implements AutoCloseable {
      * (MAP_NORESERVE): the host commits only what the guest touches.
      */
     public static GuestMemory anonymous(long size) {
-        return laidOut(size, (offset, length, arena) ->
+        return laidOut(size, true, (offset, length, arena) ->
                 Mmap.anonymous(length, Mmap.PROT_READ | Mmap.PROT_WRITE, Mmap.MAP_NORESERVE, arena));
     }
 
@@ -47,7 +61,7 @@ public final class GuestMemory implements AutoCloseable {
      * once this returns.
      */
     public static GuestMemory mapPrivate(Fd file, long size) {
-        return laidOut(size, (offset, length, arena) -> Mmap.map(length, Mmap.PROT_READ | Mmap.PROT_WRITE,
+        return laidOut(size, false, (offset, length, arena) -> Mmap.map(length, Mmap.PROT_READ | Mmap.PROT_WRITE,
                 Mmap.MAP_PRIVATE | Mmap.MAP_NORESERVE, file, offset, arena));
     }
 
@@ -55,7 +69,7 @@ public final class GuestMemory implements AutoCloseable {
         MemorySegment map(long fileOffset, long length, Arena arena);
     }
 
-    private static GuestMemory laidOut(long size, Mapper mapper) {
+    private static GuestMemory laidOut(long size, boolean anonymous, Mapper mapper) {
         if (size <= 0 || size % PAGE_SIZE != 0) throw new IllegalArgumentException("memory size must be a positive multiple of 4 KiB");
         Arena arena = Arena.ofShared();
         try {
@@ -63,7 +77,7 @@ public final class GuestMemory implements AutoCloseable {
             long low = lowSize(size);
             regions.add(new MemoryRegion(0, 0, mapper.map(0, low, arena), 0));
             if (size > low) regions.add(new MemoryRegion(1, MMIO_GAP_END, mapper.map(low, size - low, arena), 0));
-            return new GuestMemory(arena, regions);
+            return new GuestMemory(arena, regions, anonymous);
         } catch (RuntimeException e) {
             arena.close();
             throw e;
@@ -84,7 +98,7 @@ public final class GuestMemory implements AutoCloseable {
 
     /** Memory over segments the caller owns, for tests and tools that need no KVM. */
     public static GuestMemory of(List<MemoryRegion> regions) {
-        return new GuestMemory(null, regions);
+        return new GuestMemory(null, regions, false);
     }
 
     public List<MemoryRegion> regions() {
@@ -109,6 +123,60 @@ public final class GuestMemory implements AutoCloseable {
             offset -= r.size();
         }
         throw new IndexOutOfBoundsException("RAM page " + index + " of " + pages());
+    }
+
+    /**
+     * The host memory of RAM pages {@code [first, first + count)}: one segment per region they
+     * span, in order.
+     */
+    public List<MemorySegment> pages(long first, long count) {
+        List<MemorySegment> spans = new ArrayList<>();
+        long offset = first * PAGE_SIZE, length = count * PAGE_SIZE;
+        for (MemoryRegion r : regions) {
+            if (length > 0 && offset < r.size()) {
+                long take = Math.min(length, r.size() - offset);
+                spans.add(r.host().asSlice(offset, take));
+                length -= take;
+                offset = 0;
+            } else {
+                offset -= r.size();
+            }
+        }
+        if (length > 0) throw new IndexOutOfBoundsException("RAM pages " + first + "+" + count + " of " + pages());
+        return spans;
+    }
+
+    /**
+     * The RAM pages this process has never touched, which hold zeros: in anonymous memory, those
+     * the kernel has neither present nor swapped out ({@code /proc/self/pagemap}); none in memory
+     * that starts as a file's contents. A page may be touched right after: callers that need it
+     * to stay untouched log writes first (live migration's dirty log) or pause the guest.
+     */
+    public BitSet untouchedPages() throws IOException {
+        BitSet untouched = new BitSet();
+        if (!zeroUntilTouched) return untouched;
+        try (FileChannel pagemap = FileChannel.open(PAGEMAP, StandardOpenOption.READ)) {
+            ByteBuffer entries = ByteBuffer.allocate(8 * 4096).order(ByteOrder.nativeOrder());
+            long index = 0;
+            for (MemoryRegion r : regions) {
+                long pages = r.size() / PAGE_SIZE, first = r.host().address() / PAGE_SIZE;
+                for (long done = 0; done < pages; ) {
+                    entries.clear().limit((int) Math.min(entries.capacity(), (pages - done) * 8));
+                    long position = (first + done) * 8;
+                    while (entries.hasRemaining()) {
+                        if (pagemap.read(entries, position + entries.position()) < 0) throw new IOException("pagemap ended early");
+                    }
+                    entries.flip();
+                    while (entries.hasRemaining()) {
+                        boolean touched = (entries.getLong() & (PAGEMAP_PRESENT | PAGEMAP_SWAPPED)) != 0;
+                        if (!touched) untouched.set(Math.toIntExact(index + done));
+                        done++;
+                    }
+                }
+                index += pages;
+            }
+        }
+        return untouched;
     }
 
     /** The RAM page index of host address {@code hostAddress}, or -1 if it is not guest RAM. */

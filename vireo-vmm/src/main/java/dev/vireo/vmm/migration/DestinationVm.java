@@ -2,6 +2,8 @@ package dev.vireo.vmm.migration;
 
 import dev.vireo.vmm.memory.GuestMemory;
 
+import java.nio.file.Path;
+
 /**
  * What the destination side needs: a VM built for the incoming header, whose memory nothing
  * has touched yet (post-copy registers it with userfaultfd before the first page lands).
@@ -24,7 +26,10 @@ public interface DestinationVm extends AutoCloseable {
         /** The VM for an accepted header of a live or non-live migration, to be restored. */
         DestinationVm create(int vcpus, long memoryBytes);
 
-        /** A cold migration's VM: booted afresh from the kernel and command line the source sent. */
+        /** A cold migration's VM: booted afresh from the kernel, command line and disk image the source sent. */
         DestinationVm boot(int vcpus, long memoryBytes, SourceVm.BootConfig config);
+
+        /** Where a cold migration's disk image is kept here; null: this destination takes no disk image. */
+        Path diskFile();
     }
 }

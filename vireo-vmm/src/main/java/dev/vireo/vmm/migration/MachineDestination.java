@@ -6,35 +6,31 @@ import dev.vireo.vmm.memory.GuestMemory;
 import dev.vireo.vmm.snapshot.StateFile;
 
 /**
- * The destination's VM: fresh anonymous memory as soon as the header is accepted (untouched, so
- * post-copy can register it with userfaultfd), the {@link Machine} built over it from the
- * machine state when that arrives.
+ * The destination's VM, built whole as soon as the header is accepted (before the source pauses
+ * anything): fresh anonymous memory, untouched (post-copy registers it with userfaultfd), and
+ * the {@link Machine} over it. When the machine state arrives, only setting it (its ioctls, their
+ * code warmed by {@link MachineBuilder#warmUp}) and starting the vCPUs remain, inside the downtime.
  */
 public final class MachineDestination implements DestinationVm {
-    private final GuestMemory memory;
-    private final MachineBuilder.Host host;
-    private Machine machine;
+    private final Machine machine;
 
-    public MachineDestination(long memoryBytes, MachineBuilder.Host host) {
-        this.memory = GuestMemory.anonymous(memoryBytes);
-        this.host = host;
+    public MachineDestination(int vcpus, long memoryBytes, MachineBuilder.Host host) {
+        this.machine = MachineBuilder.blank(vcpus, GuestMemory.anonymous(memoryBytes), host);
     }
 
     /** A machine booted afresh (cold migration): nothing to restore. */
     public MachineDestination(Machine booted) {
-        this.memory = booted.memory();
-        this.host = null;
         this.machine = booted;
     }
 
     @Override
     public GuestMemory memory() {
-        return memory;
+        return machine.memory();
     }
 
     @Override
     public void restore(byte[] state) {
-        machine = MachineBuilder.restore(StateFile.decode(state, "the migrated machine state"), memory, host);
+        machine.restoreState(StateFile.decode(state, "the migrated machine state"));
     }
 
     @Override
@@ -44,11 +40,9 @@ public final class MachineDestination implements DestinationVm {
 
     @Override
     public void close() {
-        if (machine != null) machine.close();
-        else memory.close();
+        machine.close();
     }
 
-    /** The machine, once restored. */
     public Machine machine() {
         return machine;
     }

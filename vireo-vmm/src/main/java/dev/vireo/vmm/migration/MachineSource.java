@@ -4,6 +4,7 @@ import dev.vireo.vmm.VmConfig;
 import dev.vireo.vmm.VmState;
 import dev.vireo.vmm.VmmAction;
 import dev.vireo.vmm.machine.Machine;
+import dev.vireo.vmm.machine.MachineBuilder;
 import dev.vireo.vmm.memory.DirtyLog;
 import dev.vireo.vmm.memory.GuestMemory;
 import dev.vireo.vmm.snapshot.StateFile;
@@ -62,7 +63,12 @@ public final class MachineSource implements SourceVm {
     @Override
     public BootConfig bootConfig() {
         if (config == null) throw new IllegalStateException("this VM was restored or migrated here: it has no kernel file to boot again");
-        return new BootConfig(config.kernel().name(), config.kernel().elf(), config.cmdline());
+        return new BootConfig(config.kernel().name(), config.kernel().elf(), config.cmdline(), config.disk());
+    }
+
+    @Override
+    public void warmUp() {
+        MachineBuilder.warmUp();
     }
 
     @Override

@@ -32,8 +32,9 @@ final class PageWriter {
             switch (e) {
                 case PageEntry.ZeroRun(long first, int count) -> {
                     checkRange(memory, first, count);
-                    for (long i = first; i < first + count; i++) {
-                        if (written.get((int) i)) memory.page(i).fill((byte) 0);
+                    int end = Math.toIntExact(first + count);
+                    for (int i = written.nextSetBit((int) first); i >= 0 && i < end; i = written.nextSetBit(i + 1)) {
+                        memory.page(i).fill((byte) 0);
                     }
                     pages += count;
                 }

@@ -101,11 +101,11 @@ final class PostcopyDestination {
             switch (e) {
                 case PageEntry.ZeroRun(long first, int count) -> {
                     PageWriter.checkRange(memory, first, count);
-                    for (long i = first; i < first + count; i++) {
-                        MemorySegment target = memory.page(i);
-                        if (!uffd.zeropage(target.address(), GuestMemory.PAGE_SIZE, true)) target.fill((byte) 0);
-                        placed(i);
+                    // One UFFDIO_ZEROPAGE per span: a run is mostly memory the source's guest never touched.
+                    for (MemorySegment span : memory.pages(first, count)) {
+                        if (!uffd.zeropage(span.address(), span.byteSize(), true)) zeroEach(span);
                     }
+                    placed(first, count);
                 }
                 case PageEntry.Data d -> {
                     PageWriter.checkRange(memory, d.index(), 1);
@@ -115,17 +115,27 @@ final class PostcopyDestination {
                     MemorySegment.copy(page, 0, staging, ValueLayout.JAVA_BYTE, 0, page.length);
                     MemorySegment target = memory.page(d.index());
                     if (!uffd.copy(target.address(), staging, true)) MemorySegment.copy(staging, 0, target, 0, page.length);
-                    placed(d.index());
+                    placed(d.index(), 1);
                 }
             }
         }
     }
 
-    private void placed(long index) throws StreamException {
+    /** A span where some page was there already (EEXIST): page by page, filling those that were. */
+    private void zeroEach(MemorySegment span) {
+        for (long offset = 0; offset < span.byteSize(); offset += GuestMemory.PAGE_SIZE) {
+            MemorySegment target = span.asSlice(offset, GuestMemory.PAGE_SIZE);
+            if (!uffd.zeropage(target.address(), GuestMemory.PAGE_SIZE, true)) target.fill((byte) 0);
+        }
+    }
+
+    private void placed(long first, int count) throws StreamException {
+        int from = Math.toIntExact(first), to = from + count;
         synchronized (received) {
-            if (received.get((int) index)) throw new StreamException("page " + index + " arrived twice");
-            received.set((int) index);
-            receivedCount++;
+            int twice = received.nextSetBit(from);
+            if (twice >= 0 && twice < to) throw new StreamException("page " + twice + " arrived twice");
+            received.set(from, to);
+            receivedCount += count;
         }
     }
 

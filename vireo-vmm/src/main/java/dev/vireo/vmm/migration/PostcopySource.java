@@ -14,6 +14,7 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import static dev.vireo.vmm.MigrationException.Outcome.LOST_AT_DESTINATION;
 import static dev.vireo.vmm.MigrationException.Outcome.SOURCE_RUNNING;
@@ -28,8 +29,11 @@ import static dev.vireo.vmm.MigrationException.Outcome.SOURCE_RUNNING;
 final class PostcopySource {
     /** Prepaging window around a faulted page: this many pages after it and before it. */
     static final int PREPAGE_AFTER = 15, PREPAGE_BEFORE = 4;
-    /** Pages pushed between two looks at the request queue. */
-    static final int PUSH_BATCH = 32;
+    /**
+     * The push sends a chunk, and looks at the request queue again, once it holds this many wire
+     * bytes or pages: a few pages with content, or a long run of zero pages, which cost nothing.
+     */
+    static final int PUSH_BYTES = 64 << 10, PUSH_PAGES = 4096;
     private static final long READER_ENDED = -1;
 
     private final SourceVm vm;
@@ -38,16 +42,25 @@ final class PostcopySource {
     private final String destination;
     private final MigrationProgress progress;
     private final int total;
+    /** Bytes per second the push may use, 0 for no limit. */
+    private final long pushBandwidth;
     private final BitSet sent = new BitSet();
+    private int sentCount;
+    /** Wire bytes in the batch being filled. */
+    private long batchBytes;
     private final LinkedBlockingQueue<Long> requests = new LinkedBlockingQueue<>();
     private final CountDownLatch ended = new CountDownLatch(1);
+    /** Counted down when the destination says it runs, or the reader ends. */
+    private final CountDownLatch runningOrEnded = new CountDownLatch(1);
     private volatile long runningAt;
+    private volatile Chunk.Running running;
     private volatile boolean allReceived;
     private volatile String failure;
     private long demand, prepaged, pushed;
 
-    PostcopySource(SourceVm vm, Link link, PageReader reader, String destination, MigrationProgress progress) {
+    PostcopySource(SourceVm vm, Link link, PageReader reader, long pushBandwidth, String destination, MigrationProgress progress) {
         this.vm = vm;
+        this.pushBandwidth = pushBandwidth;
         this.link = link;
         this.reader = reader;
         this.destination = destination;
@@ -55,13 +68,16 @@ final class PostcopySource {
         this.total = Math.toIntExact(vm.memory().pages());
     }
 
-    MigrationReport run(long start) throws MigrationException {
+    MigrationReport run(long start, long handshakeNanos) throws MigrationException {
         vm.pause();
-        long pausedAt = System.nanoTime();
+        DowntimeClock downtime = new DowntimeClock(System.nanoTime());
         try {
             progress.update("machine state", 0, -1);
-            link.send(new Chunk.MachineState(vm.saveState()));
+            byte[] state = vm.saveState();
+            downtime.mark("state capture");
+            link.send(new Chunk.MachineState(state));
             link.sendNow(new Chunk.Complete());
+            downtime.mark("state sent");
         } catch (IOException e) {
             // The destination cannot run without this source, so nothing ran there yet: resume.
             vm.resume();
@@ -69,7 +85,12 @@ final class PostcopySource {
                     + " dropped while sending the machine state (" + e.getMessage() + "); the VM keeps running here");
         }
         Thread.ofVirtual().name("postcopy-requests").start(this::readReplies);
+        // While the destination restores (the push needs it, the destination's start does not).
+        reader.skipUntouched();
         try {
+            // Pages pushed while the destination restores would only wait in the socket, and take
+            // the CPU its restore needs: the push starts once it runs.
+            runningOrEnded.await();
             serve();
             ended.await();
         } catch (IOException e) {
@@ -80,20 +101,24 @@ final class PostcopySource {
         }
         if (!allReceived) {
             throw new MigrationException(LOST_AT_DESTINATION, "the connection to " + destination + " dropped during post-copy ("
-                    + failure + ") with " + (total - sent.cardinality()) + " of " + total + " pages not yet sent: the VM is lost "
+                    + failure + ") with " + (total - sentCount) + " of " + total + " pages not yet sent: the VM is lost "
                     + "at the destination; it stays paused here with all its memory, for recovery");
         }
         long end = System.nanoTime();
-        return new MigrationReport(MigrationMode.POSTCOPY, vm.memory().size(), List.of(), end - start,
-                (runningAt == 0 ? end : runningAt) - pausedAt, link.bytesSent(),
-                new MigrationReport.Postcopy(demand, prepaged, pushed), reader.encoder().stats().lines());
+        return new MigrationReport(MigrationMode.POSTCOPY, vm.memory().size(), List.of(), end - start, handshakeNanos,
+                runningAt - downtime.pausedAt(), link.bytesSent(), new MigrationReport.Postcopy(demand, prepaged, pushed),
+                reader.encoder().stats().lines(), downtime.phases(runningAt, running));
     }
 
     private void serve() throws IOException, InterruptedException {
         int cursor = 0;
+        long pushStart = System.nanoTime(), bytesAtStart = link.bytesSent();
         List<PageEntry> batch = new ArrayList<>();
-        while (sent.cardinality() < total) {
-            Long request = requests.poll();
+        while (sentCount < total) {
+            long hold = pushBandwidth == 0 ? 0
+                    : pushStart + (long) ((link.bytesSent() - bytesAtStart) * 1e9 / pushBandwidth) - System.nanoTime();
+            // While the push is held back, wait for requests only: a fault is never held back.
+            Long request = hold > 0 ? requests.poll(hold, TimeUnit.NANOSECONDS) : requests.poll();
             if (request != null && request == READER_ENDED) throw new IOException(failure);
             if (request != null) {
                 int index = Math.toIntExact(request);
@@ -105,15 +130,20 @@ final class PostcopySource {
                     link.send(new Chunk.Pages(batch));
                     link.flush();
                     batch.clear();
+                    batchBytes = 0;
                 }
                 continue;
             }
-            for (int n = 0; n < PUSH_BATCH && (cursor = sent.nextClearBit(cursor)) < total; n++) pushed += sendPage(cursor, batch);
+            if (hold > 0) continue;
+            for (int n = 0; n < PUSH_PAGES && batchBytes < PUSH_BYTES && (cursor = sent.nextClearBit(cursor)) < total; n++) {
+                pushed += sendPage(cursor, batch);
+            }
             if (!batch.isEmpty()) {
                 link.send(new Chunk.Pages(batch));
                 batch.clear();
+                batchBytes = 0;
             }
-            progress.update("post-copy", (long) sent.cardinality() * GuestMemory.PAGE_SIZE, (long) total * GuestMemory.PAGE_SIZE);
+            progress.update("post-copy", (long) sentCount * GuestMemory.PAGE_SIZE, (long) total * GuestMemory.PAGE_SIZE);
         }
         link.flush();
     }
@@ -122,7 +152,8 @@ final class PostcopySource {
     private int sendPage(int index, List<PageEntry> batch) {
         if (sent.get(index)) return 0;
         sent.set(index);
-        reader.add(index, batch);
+        sentCount++;
+        batchBytes += reader.add(index, batch);
         return 1;
     }
 
@@ -131,7 +162,15 @@ final class PostcopySource {
             while (true) {
                 switch (link.receive()) {
                     case Chunk.PageRequest r when r.index() >= 0 && r.index() < total -> requests.add(r.index());
-                    case Chunk.Running _ -> runningAt = System.nanoTime();
+                    case Chunk.Running r -> {
+                        runningAt = System.nanoTime();
+                        running = r;
+                        runningOrEnded.countDown();
+                    }
+                    case Chunk.Complete _ when running == null -> {
+                        failure = "the destination said it had every page before it said the VM runs";
+                        return;
+                    }
                     case Chunk.Complete _ -> {
                         allReceived = true;
                         return;
@@ -150,6 +189,7 @@ final class PostcopySource {
             failure = e.getMessage();
         } finally {
             requests.add(READER_ENDED);
+            runningOrEnded.countDown();
             ended.countDown();
         }
     }

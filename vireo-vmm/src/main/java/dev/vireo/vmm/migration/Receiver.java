@@ -9,7 +9,12 @@ import dev.vireo.vmm.migration.stream.Chunk;
 import dev.vireo.vmm.migration.stream.Header;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
 import java.util.Locale;
 import java.util.function.Consumer;
 
@@ -104,26 +109,83 @@ public final class Receiver {
         }
     }
 
-    /** A cold migration: the configuration, then a fresh boot. */
+    /** A cold migration: the configuration and the disk image, then a fresh boot. */
     private DestinationVm cold(Header header) throws MigrationException {
         try {
             link.sendNow(new Chunk.Accept());
             if (!(link.receive() instanceof Chunk.GuestConfig c)) throw abort("a cold migration starts with the configuration");
+            Path disk = c.diskBytes() < 0 ? null : receiveDisk(c.diskBytes());
             Chunk next = link.receive();
             if (next instanceof Chunk.Abort(String reason)) throw new MigrationException(SOURCE_RUNNING, "the source gave up: " + reason);
             if (!(next instanceof Chunk.Complete)) throw abort("unexpected " + next.getClass().getSimpleName() + " in a cold migration");
             DestinationVm vm;
             try {
-                vm = factory.boot(header.vcpus(), header.memoryBytes(), new SourceVm.BootConfig(c.kernelName(), c.kernel(), c.cmdline()));
+                SourceVm.BootConfig boot = new SourceVm.BootConfig(c.kernelName(), c.kernel(), c.cmdline(), disk);
+                vm = factory.boot(header.vcpus(), header.memoryBytes(), boot);
                 vm.start();
             } catch (RuntimeException e) {
                 throw abort("could not boot the VM here: " + e.getMessage());
             }
-            link.sendNow(new Chunk.Running());
+            link.sendNow(new Chunk.Running(0, 0));
             return vm;
         } catch (IOException e) {
             throw new MigrationException(SOURCE_RUNNING, "the connection from the source dropped (" + e.getMessage()
                     + "); nothing runs here");
+        }
+    }
+
+    /**
+     * Writes the incoming disk image of {@code size} bytes to a temporary file beside the
+     * factory's {@link DestinationVm.Factory#diskFile}, checks its length and SHA-256, and only
+     * then renames it there; on any failure the temporary file goes.
+     */
+    private Path receiveDisk(long size) throws IOException, MigrationException {
+        Path target = factory.diskFile();
+        if (target == null) {
+            throw abort(String.format(Locale.ROOT, "the VM has a disk image of %.1f MiB, and this destination was given no file "
+                    + "to keep it in (vm receive --disk FILE)", size / 1048576.0));
+        }
+        target = target.toAbsolutePath();
+        Path temp;
+        try {
+            temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".part");
+        } catch (IOException e) {
+            throw abort("cannot write the disk image here: " + e.getMessage());
+        }
+        boolean kept = false;
+        try {
+            MessageDigest sha256 = Chunk.DiskEnd.digest();
+            long done = 0;
+            try (OutputStream out = Files.newOutputStream(temp)) {
+                while (true) {
+                    Chunk chunk = link.receive();
+                    if (chunk instanceof Chunk.DiskEnd(byte[] expected)) {
+                        if (done != size) throw abort("the disk image ended after " + done + " of " + size + " bytes");
+                        if (!MessageDigest.isEqual(expected, sha256.digest())) throw abort("the disk image failed its SHA-256 check");
+                        break;
+                    }
+                    if (chunk instanceof Chunk.Abort(String reason)) {
+                        throw new MigrationException(SOURCE_RUNNING, "the source gave up: " + reason);
+                    }
+                    if (!(chunk instanceof Chunk.DiskData(byte[] bytes))) {
+                        throw abort("unexpected " + chunk.getClass().getSimpleName() + " in the disk image");
+                    }
+                    if (done + bytes.length > size) throw abort("the disk image runs past its " + size + " bytes");
+                    try {
+                        out.write(bytes);
+                    } catch (IOException e) {
+                        throw abort("cannot write the disk image here: " + e.getMessage());
+                    }
+                    sha256.update(bytes);
+                    done += bytes.length;
+                    progress.update("disk image", done, size);
+                }
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            kept = true;
+            return target;
+        } finally {
+            if (!kept) Files.deleteIfExists(temp);
         }
     }
 
@@ -141,19 +203,23 @@ public final class Receiver {
                     progress.update("receiving", landed * GuestMemory.PAGE_SIZE, -1);
                 }
                 case Chunk.RoundEnd r -> {
+                    link.sendNow(new Chunk.RoundLanded(r.round()));
                     progress.update("round " + r.round(), landed * GuestMemory.PAGE_SIZE, landed * GuestMemory.PAGE_SIZE);
                     landed = 0;
                 }
                 case Chunk.MachineState s -> state = s.bytes();
                 case Chunk.Complete _ -> {
                     if (state == null) throw abort("the source completed without sending the machine state");
+                    long t0 = System.nanoTime(), restored, started;
                     try {
                         vm.restore(state);
+                        restored = System.nanoTime();
                         vm.start();
+                        started = System.nanoTime();
                     } catch (RuntimeException e) {
                         throw abort("could not start the VM here: " + e.getMessage());
                     }
-                    link.sendNow(new Chunk.Running());
+                    link.sendNow(new Chunk.Running(restored - t0, started - restored));
                     if (postcopy != null) postcopy.startBackground();
                     return vm;
                 }

@@ -13,8 +13,13 @@ import dev.vireo.vmm.migration.stream.PageEncoder;
 import dev.vireo.vmm.migration.stream.PageEntry;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.EnumSet;
 import java.util.List;
@@ -48,6 +53,7 @@ public final class Sender {
     private final List<MigrationReport.Round> rounds = new ArrayList<>();
     private final String destination;
     private boolean paused;
+    private long handshakeNanos;
 
     private Sender(SourceVm vm, MigrationOptions options, Link link, String destination, MigrationProgress progress) {
         this.vm = vm;
@@ -84,10 +90,12 @@ public final class Sender {
         long start = System.nanoTime();
         progress.update("connected to " + destination, 0, -1);
         handshake();
+        handshakeNanos = System.nanoTime() - start;
         return switch (options.mode()) {
             case NONLIVE -> stopAndCopy(start, null, allPages());
             case PRECOPY -> precopy(start);
-            case POSTCOPY -> new PostcopySource(vm, link, reader, destination, progress).run(start);
+            case POSTCOPY -> new PostcopySource(vm, link, reader, options.postcopyBandwidth(), destination, progress)
+                    .run(start, handshakeNanos);
             case COLD -> cold(start);
         };
     }
@@ -100,6 +108,7 @@ public final class Sender {
         try {
             link.send(header);
             link.flush();
+            warmUp(); // while the destination builds the VM
             reply = link.receive(HANDSHAKE_MILLIS);
         } catch (IOException e) {
             throw new MigrationException(SOURCE_RUNNING, "the destination " + destination + " did not answer the stream header ("
@@ -114,20 +123,32 @@ public final class Sender {
         }
     }
 
+    private void warmUp() throws MigrationException {
+        try {
+            vm.warmUp();
+        } catch (RuntimeException e) {
+            throw new MigrationException(SOURCE_RUNNING, "could not prepare the state capture here (" + e.getMessage()
+                    + "); nothing was paused, the VM keeps running here");
+        }
+    }
+
     private MigrationReport precopy(long start) throws MigrationException {
         try (SourceVm.DirtyPages log = vm.startDirtyLog()) {
+            reader.skipUntouched();
             BitSet pending = allPages();
             long previousDirty = Long.MAX_VALUE;
             for (int round = 1; ; round++) {
-                long bytesBefore = link.bytesSent(), t0 = System.nanoTime();
+                long bytesBefore = link.bytesSent(), t0 = System.nanoTime(), zeroBefore = zeroPages();
                 long sent = sendPages(pending, "round " + round);
                 link.sendNow(new Chunk.RoundEnd(round, sent));
+                awaitLanded(round);
                 long nanos = System.nanoTime() - t0, bytes = link.bytesSent() - bytesBefore;
                 pending.clear();
                 log.collect(pending);
                 long dirty = pending.cardinality();
                 rounds.add(new MigrationReport.Round(round, sent, dirty, bytes, nanos, false));
-                if (round >= options.maxRounds() || dirty >= previousDirty || fitsDowntime(dirty, sent, bytes, nanos)) break;
+                long dataPages = sent - (zeroPages() - zeroBefore);
+                if (round >= options.maxRounds() || dirty >= previousDirty || fitsDowntime(dirty, dataPages, nanos)) break;
                 previousDirty = dirty;
             }
             return stopAndCopy(start, log, pending);
@@ -136,11 +157,16 @@ public final class Sender {
         }
     }
 
-    /** Sends the stopped VM's configuration; the destination boots it. Nothing ran, so there is no downtime. */
+    /**
+     * Sends the stopped VM's configuration and its disk image (with its SHA-256); the destination
+     * boots it. Nothing ran, so there is no downtime.
+     */
     private MigrationReport cold(long start) throws MigrationException {
         SourceVm.BootConfig config = vm.bootConfig();
         try {
-            link.send(new Chunk.GuestConfig(config.kernelName(), config.kernel(), config.cmdline()));
+            long diskBytes = config.disk() == null ? -1 : diskSize(config.disk());
+            link.send(new Chunk.GuestConfig(config.kernelName(), config.kernel(), config.cmdline(), diskBytes));
+            if (config.disk() != null) sendDisk(config.disk(), diskBytes);
             link.sendNow(new Chunk.Complete());
             Chunk reply = link.receive();
             if (!(reply instanceof Chunk.Running)) {
@@ -151,42 +177,112 @@ public final class Sender {
             throw new MigrationException(SOURCE_RUNNING, "the connection to " + destination + " dropped (" + e.getMessage()
                     + "); the VM stays here");
         }
-        return new MigrationReport(MigrationMode.COLD, memory.size(), List.of(), System.nanoTime() - start, 0,
-                link.bytesSent(), MigrationReport.Postcopy.NONE, List.of());
+        return new MigrationReport(MigrationMode.COLD, memory.size(), List.of(), System.nanoTime() - start, handshakeNanos, 0,
+                link.bytesSent(), MigrationReport.Postcopy.NONE, List.of(), List.of());
     }
 
-    /** Whether sending {@code dirty} pages at the last round's bytes per page and bandwidth takes no longer than the target. */
-    private boolean fitsDowntime(long dirty, long sent, long bytes, long nanos) {
-        if (sent == 0 || nanos == 0) return dirty == 0;
-        double bytesPerPage = (double) bytes / sent;
-        double bandwidth = bytes / (nanos / 1e9);
-        return dirty * bytesPerPage / bandwidth * 1000 <= options.downtimeMillis();
+    private static long diskSize(Path disk) throws MigrationException {
+        try {
+            return Files.size(disk);
+        } catch (IOException e) {
+            throw new MigrationException(SOURCE_RUNNING, "cannot read the disk image " + disk + " (" + e.getMessage()
+                    + "); nothing was sent, the VM stays here");
+        }
+    }
+
+    /** The disk image in {@link #BATCH_BYTES} pieces, then its SHA-256; a read failure aborts the migration. */
+    private void sendDisk(Path disk, long size) throws IOException, MigrationException {
+        MessageDigest sha256 = Chunk.DiskEnd.digest();
+        byte[] block = new byte[BATCH_BYTES];
+        long done = 0;
+        InputStream in;
+        try {
+            in = Files.newInputStream(disk);
+        } catch (IOException e) {
+            throw unreadable(disk, e.getMessage());
+        }
+        try (in) {
+            while (done < size) {
+                int n;
+                try {
+                    n = in.readNBytes(block, 0, (int) Math.min(block.length, size - done));
+                } catch (IOException e) {
+                    throw unreadable(disk, e.getMessage());
+                }
+                if (n == 0) throw unreadable(disk, "it shrank while it was sent");
+                sha256.update(block, 0, n);
+                link.send(new Chunk.DiskData(Arrays.copyOf(block, n)));
+                done += n;
+                progress.update("disk image", done, size);
+            }
+        }
+        link.send(new Chunk.DiskEnd(sha256.digest()));
+    }
+
+    /** Tells the destination to drop what it has of the image; the VM stays here. */
+    private MigrationException unreadable(Path disk, String why) throws IOException {
+        link.sendNow(new Chunk.Abort("the source could not read its disk image"));
+        return new MigrationException(SOURCE_RUNNING, "cannot read the disk image " + disk + " (" + why
+                + "); the migration stopped, the VM stays here");
+    }
+
+    /**
+     * Waits until the destination has landed round {@code round}: the round's time then includes
+     * the destination's share, and the pause never finds pages still queued on the way.
+     */
+    private void awaitLanded(int round) throws IOException, MigrationException {
+        Chunk reply = link.receive(START_MILLIS);
+        if (reply instanceof Chunk.RoundLanded(int landed) && landed == round) return;
+        String why = reply instanceof Chunk.Abort(String reason) ? reason : "it answered round " + round + " with "
+                + reply.getClass().getSimpleName();
+        throw new MigrationException(SOURCE_RUNNING, "the destination gave up during round " + round + " (" + why
+                + "); the VM keeps running here");
+    }
+
+    /**
+     * Whether sending {@code dirty} pages at the rate the last round sent its {@code dataPages}
+     * (pages with content, in {@code nanos}) takes no longer than the target. Zero pages are left
+     * out of the rate: they cost next to nothing, and pages the guest dirtied are seldom zero.
+     */
+    private boolean fitsDowntime(long dirty, long dataPages, long nanos) {
+        if (dirty == 0) return true;
+        return dataPages > 0 && dirty * (nanos / 1e6) / dataPages <= options.downtimeMillis();
+    }
+
+    private long zeroPages() {
+        return reader.encoder().stats().pages(PageEncoding.ZERO);
     }
 
     /** Pauses, sends {@code pending} plus what the log adds, the machine state, and waits for the destination to run. */
     private MigrationReport stopAndCopy(long start, SourceVm.DirtyPages log, BitSet pending) throws MigrationException {
         try {
-            long pausedAt = pause();
+            DowntimeClock downtime = new DowntimeClock(pause());
             if (log != null) log.collect(pending);
+            else reader.skipUntouched(); // non-live: nothing was sent yet, and the paused guest touches nothing more
             long bytesBefore = link.bytesSent(), t0 = System.nanoTime();
             int round = rounds.size() + 1;
             long sent = sendPages(pending, options.mode() == MigrationMode.NONLIVE ? "copy" : "stop-and-copy");
             link.send(new Chunk.RoundEnd(round, sent));
-            progress.update("machine state", 0, -1);
-            link.send(new Chunk.MachineState(vm.saveState()));
+            downtime.mark("last pages");
+            byte[] state = vm.saveState();
+            downtime.mark("state capture");
+            link.send(new Chunk.MachineState(state));
             link.sendNow(new Chunk.Complete());
+            downtime.mark("state sent");
             rounds.add(new MigrationReport.Round(round, sent, 0, link.bytesSent() - bytesBefore, System.nanoTime() - t0, true));
             progress.update("waiting for the destination", 0, -1);
             Chunk reply = link.receive(START_MILLIS);
-            if (!(reply instanceof Chunk.Running)) {
+            if (reply instanceof Chunk.RoundLanded) reply = link.receive(START_MILLIS); // the last round's, before Running
+            long end = System.nanoTime();
+            if (!(reply instanceof Chunk.Running running)) {
                 resumeHere();
                 String why = reply instanceof Chunk.Abort(String reason) ? reason : reply.getClass().getSimpleName();
                 throw new MigrationException(SOURCE_RUNNING, "the destination could not start the VM (" + why
                         + "); the VM was resumed and keeps running here");
             }
-            long end = System.nanoTime();
-            return new MigrationReport(options.mode(), memory.size(), rounds, end - start, end - pausedAt, link.bytesSent(),
-                    MigrationReport.Postcopy.NONE, reader.encoder().stats().lines());
+            return new MigrationReport(options.mode(), memory.size(), rounds, end - start, handshakeNanos, end - downtime.pausedAt(),
+                    link.bytesSent(), MigrationReport.Postcopy.NONE, reader.encoder().stats().lines(),
+                    downtime.phases(end, running));
         } catch (IOException e) {
             throw dropped(e);
         }

@@ -7,6 +7,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Random;
@@ -27,6 +28,8 @@ final class FakeVms {
         private final BitSet dirty = new BitSet();
         private final Thread guest;
         private boolean paused, stopped, logging;
+        /** The disk image a cold migration moves; null: none. */
+        volatile Path disk;
         int pauses, resumes;
         long writes;
 
@@ -117,8 +120,13 @@ final class FakeVms {
         }
 
         @Override
+        public void warmUp() {
+            // no code to warm: nothing here runs inside a real downtime
+        }
+
+        @Override
         public BootConfig bootConfig() {
-            return new BootConfig("guest.elf", new byte[] {0x7f, 'E', 'L', 'F', 2}, "memtouch 1 1");
+            return new BootConfig("guest.elf", new byte[] {0x7f, 'E', 'L', 'F', 2}, "memtouch 1 1", disk);
         }
 
         @Override
@@ -145,6 +153,8 @@ final class FakeVms {
         final CountDownLatch started = new CountDownLatch(1);
         volatile byte[] state;
         volatile SourceVm.BootConfig booted;
+        /** Where a received disk image goes; null: none is taken. */
+        volatile Path diskFile;
 
         Destination(long memoryBytes) {
             memory = GuestMemory.anonymous(memoryBytes);
@@ -182,6 +192,11 @@ final class FakeVms {
                 public DestinationVm boot(int vcpus, long memoryBytes, SourceVm.BootConfig config) {
                     booted = config;
                     return Destination.this;
+                }
+
+                @Override
+                public Path diskFile() {
+                    return diskFile;
                 }
             };
         }

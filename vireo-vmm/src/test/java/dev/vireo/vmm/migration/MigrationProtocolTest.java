@@ -24,15 +24,19 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -166,6 +170,61 @@ class MigrationProtocolTest {
     }
 
     @Test
+    void coldMovesTheDiskImageWhichTheDestinationKeepsOnlyWhole(@TempDir Path dir) throws Exception {
+        byte[] image = new byte[(3 << 20) + 512]; // more than one chunk, not a whole number of them
+        new Random(3).nextBytes(image);
+        try (FakeVms.Source source = new FakeVms.Source(PAGES, 8)) {
+            source.disk = Files.write(dir.resolve("source.img"), image);
+            Incoming in = listen(MEMORY);
+            in.vm().diskFile = dir.resolve("received.img");
+            MigrationReport report = migrate(source, in, MigrationOptions.of(MigrationMode.COLD));
+            in.done().get(30, TimeUnit.SECONDS);
+            assertEquals(dir.resolve("received.img"), in.vm().booted.disk());
+            assertArrayEquals(image, Files.readAllBytes(dir.resolve("received.img")));
+            assertTrue(report.wireBytes() > image.length, "the image went on the wire: " + report.wireBytes());
+            try (var files = Files.list(dir)) {
+                assertEquals(2, files.count(), "no temporary file left");
+            }
+        }
+    }
+
+    @Test
+    void aColdMigrationWithADiskToADestinationThatTakesNoneStopsAndTheVmStays(@TempDir Path dir) throws Exception {
+        try (FakeVms.Source source = new FakeVms.Source(PAGES, 8)) {
+            source.disk = Files.write(dir.resolve("source.img"), new byte[8192]);
+            Incoming in = listen(MEMORY);
+            MigrationException e = assertThrows(MigrationException.class,
+                    () -> migrate(source, in, MigrationOptions.of(MigrationMode.COLD)));
+            assertEquals(MigrationException.Outcome.SOURCE_RUNNING, e.outcome());
+            assertTrue(e.getMessage().contains("this destination was given no file to keep it in (vm receive --disk FILE)"),
+                    e.getMessage());
+            assertNull(in.vm().booted);
+        }
+    }
+
+    @Test
+    void aDiskImageThatFailsItsDigestIsNotKept(@TempDir Path dir) throws Exception {
+        Incoming in = listen(MEMORY);
+        in.vm().diskFile = dir.resolve("received.img");
+        try (Socket s = in.connect()) {
+            OutputStream out = s.getOutputStream();
+            out.write(new Header(Header.VERSION, MigrationMode.COLD, GuestMemory.PAGE_SIZE, 1, MEMORY, 1).encode());
+            out.flush();
+            assertEquals(new Chunk.Accept(), ChunkCodec.read(s.getInputStream()));
+            out.write(ChunkCodec.encode(new Chunk.GuestConfig("guest.elf", new byte[] {1}, "", 4)));
+            out.write(ChunkCodec.encode(new Chunk.DiskData(new byte[] {1, 2, 3, 4})));
+            out.write(ChunkCodec.encode(new Chunk.DiskEnd(Chunk.DiskEnd.digest().digest(new byte[] {1, 2, 3, 5}))));
+            out.flush();
+            assertEquals(new Chunk.Abort("the disk image failed its SHA-256 check"), ChunkCodec.read(s.getInputStream()));
+        }
+        assertThrows(ExecutionException.class, () -> in.done().get(30, TimeUnit.SECONDS));
+        assertNull(in.vm().booted);
+        try (var files = Files.list(dir)) {
+            assertEquals(0, files.count(), "neither the image nor a temporary file is left");
+        }
+    }
+
+    @Test
     void coldMovesTheBootConfigurationAndTheDestinationBootsIt() throws Exception {
         try (FakeVms.Source source = new FakeVms.Source(PAGES, 8)) {
             Incoming in = listen(MEMORY);
@@ -200,10 +259,10 @@ class MigrationProtocolTest {
         Incoming in = listen(MEMORY);
         try (Socket s = in.connect()) {
             OutputStream out = s.getOutputStream();
-            out.write(new Header(2, MigrationMode.PRECOPY, GuestMemory.PAGE_SIZE, 1, MEMORY, 1).encode());
+            out.write(new Header(Header.VERSION + 1, MigrationMode.PRECOPY, GuestMemory.PAGE_SIZE, 1, MEMORY, 1).encode());
             out.flush();
             Chunk reply = ChunkCodec.read(s.getInputStream());
-            assertEquals(new Chunk.Refuse("stream version 2, this Vireo reads version 1"), reply);
+            assertEquals(new Chunk.Refuse("stream version " + (Header.VERSION + 1) + ", this Vireo reads version " + Header.VERSION), reply);
         }
     }
 
@@ -277,7 +336,7 @@ class MigrationProtocolTest {
                     s.getOutputStream().write(ChunkCodec.encode(new Chunk.Accept()));
                     ChunkCodec.read(in);
                     ChunkCodec.read(in);
-                    s.getOutputStream().write(ChunkCodec.encode(new Chunk.Running()));
+                    s.getOutputStream().write(ChunkCodec.encode(new Chunk.Running(0, 0)));
                     ChunkCodec.read(in); // the first pushed pages arrive, then the destination host dies
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
@@ -300,13 +359,13 @@ class MigrationProtocolTest {
         Incoming in = listen(MEMORY);
         try (Socket s = in.connect()) {
             OutputStream out = s.getOutputStream();
-            out.write(new Header(1, MigrationMode.POSTCOPY, GuestMemory.PAGE_SIZE, 1, MEMORY, 3).encode());
+            out.write(new Header(Header.VERSION, MigrationMode.POSTCOPY, GuestMemory.PAGE_SIZE, 1, MEMORY, 3).encode());
             out.flush();
             assertEquals(new Chunk.Accept(), ChunkCodec.read(s.getInputStream()));
             out.write(ChunkCodec.encode(new Chunk.MachineState("regs".getBytes(StandardCharsets.UTF_8))));
             out.write(ChunkCodec.encode(new Chunk.Complete()));
             out.flush();
-            assertEquals(new Chunk.Running(), ChunkCodec.read(s.getInputStream()));
+            assertInstanceOf(Chunk.Running.class, ChunkCodec.read(s.getInputStream()));
         }
         assertTrue(in.lostSaid().await(30, TimeUnit.SECONDS));
         assertTrue(in.lost().get().endsWith("with 1024 of 1024 pages still missing: the VM is lost here; "

@@ -27,7 +27,8 @@ public final class ChunkCodec {
     private static final int FRAME_OVERHEAD = 9;
 
     private static final int ACCEPT = 1, REFUSE = 2, PAGES = 3, ROUND_END = 4, MACHINE_STATE = 5, GUEST_CONFIG = 6,
-            COMPLETE = 7, PAGE_REQUEST = 8, RUNNING = 9, ABORT = 10;
+            COMPLETE = 7, PAGE_REQUEST = 8, RUNNING = 9, ABORT = 10, DISK_DATA = 11, DISK_END = 12,
+            ROUND_LANDED = 13;
     private static final int ENTRY_ZERO_RUN = 0, ENTRY_DATA = 1;
 
     private ChunkCodec() {}
@@ -90,8 +91,11 @@ public final class ChunkCodec {
             case Chunk.Refuse _ -> REFUSE;
             case Chunk.Pages _ -> PAGES;
             case Chunk.RoundEnd _ -> ROUND_END;
+            case Chunk.RoundLanded _ -> ROUND_LANDED;
             case Chunk.MachineState _ -> MACHINE_STATE;
             case Chunk.GuestConfig _ -> GUEST_CONFIG;
+            case Chunk.DiskData _ -> DISK_DATA;
+            case Chunk.DiskEnd _ -> DISK_END;
             case Chunk.Complete _ -> COMPLETE;
             case Chunk.PageRequest _ -> PAGE_REQUEST;
             case Chunk.Running _ -> RUNNING;
@@ -105,8 +109,11 @@ public final class ChunkCodec {
             case REFUSE -> "refuse";
             case PAGES -> "pages";
             case ROUND_END -> "round-end";
+            case ROUND_LANDED -> "round-landed";
             case MACHINE_STATE -> "machine-state";
             case GUEST_CONFIG -> "guest-config";
+            case DISK_DATA -> "disk-data";
+            case DISK_END -> "disk-end";
             case COMPLETE -> "complete";
             case PAGE_REQUEST -> "page-request";
             case RUNNING -> "running";
@@ -117,7 +124,11 @@ public final class ChunkCodec {
 
     private static void payload(Chunk chunk, DataOutputStream out) throws IOException {
         switch (chunk) {
-            case Chunk.Accept _, Chunk.Complete _, Chunk.Running _ -> { }
+            case Chunk.Accept _, Chunk.Complete _ -> { }
+            case Chunk.Running r -> {
+                out.writeLong(r.restoreNanos());
+                out.writeLong(r.startNanos());
+            }
             case Chunk.Refuse r -> string(out, r.reason());
             case Chunk.Abort a -> string(out, a.reason());
             case Chunk.Pages p -> {
@@ -138,6 +149,7 @@ public final class ChunkCodec {
                     }
                 }
             }
+            case Chunk.RoundLanded r -> out.writeInt(r.round());
             case Chunk.RoundEnd r -> {
                 out.writeInt(r.round());
                 out.writeLong(r.pages());
@@ -147,7 +159,10 @@ public final class ChunkCodec {
                 string(out, c.kernelName());
                 bytes(out, c.kernel());
                 string(out, c.cmdline());
+                out.writeLong(c.diskBytes());
             }
+            case Chunk.DiskData d -> out.write(d.bytes());
+            case Chunk.DiskEnd e -> out.write(e.sha256());
             case Chunk.PageRequest r -> out.writeLong(r.index());
         }
     }
@@ -160,11 +175,14 @@ public final class ChunkCodec {
                 case REFUSE -> new Chunk.Refuse(string(in));
                 case PAGES -> pages(in);
                 case ROUND_END -> new Chunk.RoundEnd(in.readInt(), in.readLong());
+                case ROUND_LANDED -> new Chunk.RoundLanded(in.readInt());
                 case MACHINE_STATE -> new Chunk.MachineState(in.readAllBytes());
-                case GUEST_CONFIG -> new Chunk.GuestConfig(string(in), bytes(in), string(in));
+                case GUEST_CONFIG -> new Chunk.GuestConfig(string(in), bytes(in), string(in), in.readLong());
+                case DISK_DATA -> new Chunk.DiskData(in.readAllBytes());
+                case DISK_END -> new Chunk.DiskEnd(in.readAllBytes());
                 case COMPLETE -> new Chunk.Complete();
                 case PAGE_REQUEST -> new Chunk.PageRequest(in.readLong());
-                case RUNNING -> new Chunk.Running();
+                case RUNNING -> new Chunk.Running(in.readLong(), in.readLong());
                 case ABORT -> new Chunk.Abort(string(in));
                 default -> throw new StreamException("unknown chunk type " + type);
             };

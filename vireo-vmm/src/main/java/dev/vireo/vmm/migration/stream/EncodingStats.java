@@ -18,6 +18,11 @@ public final class EncodingStats {
         wire[encoding.ordinal()] += wireBytes;
     }
 
+    /** Pages sent so far as {@code encoding}. */
+    public synchronized long pages(PageEncoding encoding) {
+        return pages[encoding.ordinal()];
+    }
+
     /** The encodings that carried at least one page. */
     public synchronized List<MigrationReport.Encoding> lines() {
         List<MigrationReport.Encoding> lines = new ArrayList<>();

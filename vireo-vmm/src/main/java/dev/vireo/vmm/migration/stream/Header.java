@@ -17,7 +17,7 @@ import java.util.zip.CRC32C;
  * can read another's version number and refuse it in words.
  */
 public record Header(int version, MigrationMode mode, int pageSize, int vcpus, long memoryBytes, long features) {
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     public static final int SIZE = 40;
     private static final byte[] MAGIC = "VIREOMIG".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 

@@ -21,6 +21,10 @@ final class PageCache {
         return pages.get(index);
     }
 
+    void remove(long index) {
+        pages.remove(index);
+    }
+
     /** Remembers {@code content} as sent; reuses the old copy's array when there is one. */
     void put(long index, byte[] content) {
         byte[] copy = pages.get(index);

@@ -65,24 +65,31 @@ public final class PageEncoder {
      * a zero page extends a zero run that ends just before it. Returns the entry's wire bytes.
      */
     public int add(long index, byte[] page, List<PageEntry> batch) {
-        if (enabled.contains(PageEncoding.ZERO) && isZero(page)) {
-            if (cache != null) cache.put(index, page);
-            if (!batch.isEmpty() && batch.getLast() instanceof PageEntry.ZeroRun(long first, int count)
-                    && first + count == index) {
-                batch.set(batch.size() - 1, new PageEntry.ZeroRun(first, count + 1));
-                stats.count(PageEncoding.ZERO, pageSize, 0);
-                return 0;
-            }
-            batch.add(new PageEntry.ZeroRun(index, 1));
-            stats.count(PageEncoding.ZERO, pageSize, ZERO_RUN_OVERHEAD);
-            return ZERO_RUN_OVERHEAD;
-        }
+        if (enabled.contains(PageEncoding.ZERO) && isZero(page)) return addZero(index, batch);
         PageEntry.Data data = encode(index, page);
         if (cache != null) cache.put(index, page);
         batch.add(data);
         int wire = DATA_ENTRY_OVERHEAD + data.bytes().length;
         stats.count(data.encoding(), pageSize, wire);
         return wire;
+    }
+
+    /**
+     * Appends page {@code index}, known to hold zeros, as a zero marker (or extends the run that
+     * ends just before it); returns the wire bytes it added. The page leaves the XBZRLE cache: a
+     * later delta would be against the zeros the destination now has, which LZ4 does as well.
+     */
+    public int addZero(long index, List<PageEntry> batch) {
+        if (!enabled.contains(PageEncoding.ZERO)) return add(index, zeroPage, batch);
+        if (cache != null) cache.remove(index);
+        if (!batch.isEmpty() && batch.getLast() instanceof PageEntry.ZeroRun(long first, int count) && first + count == index) {
+            batch.set(batch.size() - 1, new PageEntry.ZeroRun(first, count + 1));
+            stats.count(PageEncoding.ZERO, pageSize, 0);
+            return 0;
+        }
+        batch.add(new PageEntry.ZeroRun(index, 1));
+        stats.count(PageEncoding.ZERO, pageSize, ZERO_RUN_OVERHEAD);
+        return ZERO_RUN_OVERHEAD;
     }
 
     private PageEntry.Data encode(long index, byte[] page) {

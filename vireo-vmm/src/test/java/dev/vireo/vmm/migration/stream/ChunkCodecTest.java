@@ -24,11 +24,14 @@ class ChunkCodecTest {
             new Chunk.Pages(List.of(new PageEntry.ZeroRun(0, 7), new PageEntry.Data(7, PageEncoding.RAW, new byte[4096]),
                     new PageEntry.Data(9, PageEncoding.XBZRLE, new byte[] {0, 1, 5}), new PageEntry.Data(10, PageEncoding.LZ4, new byte[] {1, 2}))),
             new Chunk.RoundEnd(3, 1234),
+            new Chunk.RoundLanded(3),
             new Chunk.MachineState(new byte[] {1, 2, 3, 4, 5}),
-            new Chunk.GuestConfig("vireo-guest.elf", new byte[] {0x7f, 'E', 'L', 'F'}, "memtouch 16 4"),
+            new Chunk.GuestConfig("vireo-guest.elf", new byte[] {0x7f, 'E', 'L', 'F'}, "memtouch 16 4", 1L << 33),
+            new Chunk.DiskData(new byte[] {9, 8, 7}),
+            new Chunk.DiskEnd(new byte[32]),
             new Chunk.Complete(),
             new Chunk.PageRequest(0x12345),
-            new Chunk.Running(),
+            new Chunk.Running(1_500_000, 20_000),
             new Chunk.Abort("the destination's KVM refused the vCPU state"));
 
     @Test
@@ -92,7 +95,7 @@ class ChunkCodecTest {
 
     @Test
     void anUnknownTypeOrHugeLengthIsRefused() {
-        byte[] frame = ChunkCodec.encode(new Chunk.Running());
+        byte[] frame = ChunkCodec.encode(new Chunk.Running(0, 0));
         frame[0] = 99;
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
         crc.update(frame, 0, frame.length - 4);
