@@ -243,7 +243,6 @@ final class VmCommand implements Command {
             // the API before the guest: a socket that cannot be served stops the command before anything ran
             try (ApiServer api = a.value("--api-socket").isPresent() ? ApiServer.start(Path.of(a.value("--api-socket").get()), vm) : null) {
                 if (vm.state() == VmState.CREATED) vm.start(); // a received VM runs already
-                if (api != null) Migration.warmUpInBackground(); // a VM with an API may be asked to migrate
                 outcome = vm.awaitOutcome();
             }
             if (!(outcome instanceof VmOutcome.PoweredOff)) System.err.println("vireo vm: " + outcome.describe());

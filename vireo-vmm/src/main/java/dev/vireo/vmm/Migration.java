@@ -51,21 +51,6 @@ public final class Migration {
     }
 
     /**
-     * Starts loading, in the background, the code a migration runs while the VM is down (state
-     * capture and restore, on a scratch machine): for a VM that may be asked to migrate, so the
-     * request finds it warm. A failure here is left to the migration's own warm-up to report.
-     */
-    public static void warmUpInBackground() {
-        Thread.ofPlatform().daemon().name("migration-warm-up").start(() -> {
-            try {
-                MachineBuilder.warmUp();
-            } catch (RuntimeException e) {
-                // Sender.handshake warms up again before anything pauses, and says what failed
-            }
-        });
-    }
-
-    /**
      * Waits on {@code server} for one incoming VM and returns it running, its console on
      * {@code console} and {@code consoleInput}; a cold migration's disk image is kept in
      * {@code disk} (null: this destination takes none). {@code onPostcopyLost}
