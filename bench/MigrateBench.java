@@ -80,13 +80,14 @@ final class MigrateBench {
         Path listening = work.resolve("vireo-dst.err");
         for (Path stale : List.of(api, src, dst, listening)) Files.deleteIfExists(stale); // the last run's "booted" must not count
         int port = freePort();
-        Process receiver = new ProcessBuilder(vireoCommand("vm", "receive", "--listen", "127.0.0.1:" + port, "--serial", dst.toString()))
+        Process receiver = new ProcessBuilder(vireoCommand("vm", "receive", "--listen", "127.0.0.1:" + port, "--memory", MEMORY, "--serial",
+                dst.toString()))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(listening.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         Process source = start(vireoCommand("vm", "run", "--memory", MEMORY, "--api-socket", api.toString(), "--serial",
                 src.toString(), "--cmdline", workload));
         try {
-            // As QEMU's -incoming, the destination listens before the clock starts.
+            // As QEMU's -incoming, the destination listens, its VM built (--memory), before the clock starts.
             awaitText(listening, "waiting for a VM on", receiver);
             awaitText(src, "booted", source);
             Process migrate = new ProcessBuilder(vireoCommand("vm", "migrate", "--api-socket", api.toString(), "--to",

@@ -49,7 +49,7 @@ final class VmCommand implements Command {
                    vireo vm pause|resume|stop --api-socket PATH
                    vireo vm stats [--json] --api-socket PATH
                    vireo vm snapshot --to DIR --api-socket PATH
-                   vireo vm receive --listen HOST:PORT [--disk FILE] [--serial FILE] [--stats] [--json] [--api-socket PATH]
+                   vireo vm receive --listen HOST:PORT [--memory SIZE] [--disk FILE] [--serial FILE] [--stats] [--json] [--api-socket PATH]
                    vireo vm migrate --api-socket PATH --to HOST:PORT --mode cold|nonlive|precopy|postcopy
                                     [--downtime-ms N] [--max-rounds N] [--compress none|zero,xbzrle,lz4|zstd]
                                     [--postcopy-bandwidth MIB_PER_S] [--json] [--plot FILE]""";
@@ -117,7 +117,7 @@ final class VmCommand implements Command {
 
     /** Waits for one migrating VM on HOST:PORT, then runs it to its end as {@code vm run} does. */
     private int receive(List<String> args) throws Exception {
-        Args a = runOptions("receive").option("--listen").option("--disk").parse(args);
+        Args a = runOptions("receive").option("--listen").option("--memory", "-m").option("--disk").parse(args);
         noPositionals(a, "receive");
         // Where a cold migration's disk image goes: a new file, so that nothing is overwritten.
         Path disk = a.value("--disk").map(d -> Path.of(d).toAbsolutePath()).orElse(null);
@@ -127,6 +127,8 @@ final class VmCommand implements Command {
         if (disk != null && !Files.isDirectory(disk.getParent())) {
             throw new IllegalArgumentException("--disk " + disk + ": no directory " + disk.getParent());
         }
+        // The size of the VM expected, if known: its machine is then built before the source connects.
+        long memory = a.value("--memory").map(VmConfig::parseMemory).orElse(0L);
         HostPort listen = HostPort.parse("--listen", a.value("--listen")
                 .orElseThrow(() -> new UsageException("vm receive: --listen HOST:PORT says where to wait for the VM")));
         // A host that cannot run the VM says so now, not after a source has started sending.
@@ -140,11 +142,10 @@ final class VmCommand implements Command {
             server.close();
             throw new IOException("cannot listen on " + listen + ": " + e.getMessage());
         }
-        System.err.println("vireo vm receive: waiting for a VM on " + listen);
         ProgressPrinter progress = new ProgressPrinter(false);
         return runToEnd(a, (console, input) -> {
             try (server) {
-                VirtualMachine vm = Migration.receive(server, console, input, disk, line -> System.err.println("vireo vm: " + line),
+                VirtualMachine vm = Migration.receive(server, console, input, disk, memory, line -> System.err.println("vireo vm: " + line),
                         lost -> {
                             progress.done();
                             System.err.println("vireo vm receive: " + lost);

@@ -44,7 +44,7 @@ class VmMigrateIT {
         int port = freePort();
         Path socket = dir.resolve("api.sock"), received = dir.resolve("dst.out"), plot = dir.resolve("rounds.svg");
         Process destination = new ProcessBuilder(Project.VIREO.toString(), "vm", "receive", "--listen", "127.0.0.1:" + port,
-                "--serial", received.toString()).redirectError(dir.resolve("dst.err").toFile()).start();
+                "--memory", "64M", "--serial", received.toString()).redirectError(dir.resolve("dst.err").toFile()).start();
         Process source = new ProcessBuilder(Project.VIREO.toString(), "vm", "run", "--memory", "64M", "--cmdline", WORKLOAD,
                 "--api-socket", socket.toString()).redirectError(dir.resolve("src.err").toFile()).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(source.getInputStream(), StandardCharsets.UTF_8))) {
@@ -84,6 +84,10 @@ class VmMigrateIT {
         r = vireo("vm", "receive", "--listen", "127.0.0.1:99999");
         assertEquals(2, r.status());
         r.assertOneLineError("vireo vm: --listen takes HOST:PORT, not \"127.0.0.1:99999\"");
+
+        r = vireo("vm", "receive", "--listen", "127.0.0.1:1", "--memory", "lots");
+        assertEquals(2, r.status());
+        r.assertOneLineError("vireo vm: memory size 'lots' is not a size such as 256M or 1G");
 
         Path taken = Files.createFile(dir.resolve("taken.img"));
         r = vireo("vm", "receive", "--listen", "127.0.0.1:1", "--disk", taken.toString());

@@ -16,6 +16,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -53,20 +54,32 @@ public final class Migration {
     /**
      * Waits on {@code server} for one incoming VM and returns it running, its console on
      * {@code console} and {@code consoleInput}; a cold migration's disk image is kept in
-     * {@code disk} (null: this destination takes none). {@code onPostcopyLost}
+     * {@code disk} (null: this destination takes none). {@code preparedMemory}, when not 0, is
+     * the memory size of the VM expected: its machine is built before the source connects, as
+     * QEMU's {@code -incoming} destination is, and a VM of another size is refused (0: the
+     * machine is built when the header comes, with the source waiting). {@code onPostcopyLost}
      * hears, once, that a post-copy link dropped: the VM cannot go on here, its vCPUs wait for
-     * pages that will not come, and the caller should end the process.
+     * pages that will not come, and the caller should end the process. {@code log} hears when
+     * this side is ready, just before it waits.
      */
     public static VirtualMachine receive(ServerSocket server, OutputStream console, InputStream consoleInput, Path disk,
-                                         Consumer<String> log, Consumer<String> onPostcopyLost, MigrationProgress progress)
-            throws MigrationException, IOException {
+                                         long preparedMemory, Consumer<String> log, Consumer<String> onPostcopyLost,
+                                         MigrationProgress progress) throws MigrationException, IOException {
         MachineBuilder.warmUp(); // while no VM is coming yet: its downtime then runs warm code
-        Socket socket = server.accept();
         MachineBuilder.Host host = new MachineBuilder.Host(console, consoleInput, log);
+        // Until the factory hands it out; whatever is left here when the migration ends is closed.
+        AtomicReference<MachineDestination> prepared = new AtomicReference<>(
+                preparedMemory == 0 ? null : new MachineDestination(1, preparedMemory, host));
         DestinationVm.Factory factory = new DestinationVm.Factory() {
             @Override
             public DestinationVm create(int vcpus, long memoryBytes) {
-                return new MachineDestination(vcpus, memoryBytes, host);
+                if (preparedMemory == 0) return new MachineDestination(vcpus, memoryBytes, host);
+                if (vcpus != 1 || memoryBytes != preparedMemory) {
+                    throw new IllegalStateException(String.format(Locale.ROOT, "it was prepared for a VM of %d MiB and 1 vCPU "
+                            + "(vm receive --memory), not %d MiB and %d vCPU%s", preparedMemory >> 20, memoryBytes >> 20, vcpus,
+                            vcpus == 1 ? "" : "s"));
+                }
+                return prepared.getAndSet(null);
             }
 
             @Override
@@ -82,8 +95,16 @@ public final class Migration {
                 return disk;
             }
         };
-        Receiver.Received received = Receiver.receive(socket, hostMemoryAvailable(), factory, onPostcopyLost, progress);
-        return VirtualMachine.of(((MachineDestination) received.vm()).machine());
+        try {
+            log.accept("waiting for a VM on " + server.getInetAddress().getHostAddress() + ":" + server.getLocalPort() + (preparedMemory == 0 ? ""
+                    : String.format(Locale.ROOT, ", its %d MiB machine ready", preparedMemory >> 20)));
+            Socket socket = server.accept();
+            Receiver.Received received = Receiver.receive(socket, hostMemoryAvailable(), factory, onPostcopyLost, progress);
+            return VirtualMachine.of(((MachineDestination) received.vm()).machine());
+        } finally {
+            MachineDestination unused = prepared.getAndSet(null);
+            if (unused != null) unused.close();
+        }
     }
 
     /** MemAvailable from /proc/meminfo: the most guest memory this host takes in. */

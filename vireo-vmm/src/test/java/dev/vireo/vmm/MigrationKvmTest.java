@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -56,7 +57,8 @@ class MigrationKvmTest {
     @ParameterizedTest
     @EnumSource(value = MigrationMode.class, names = {"NONLIVE", "PRECOPY", "POSTCOPY"})
     void memtouchMigratedWhileItRunsComputesTheUnmigratedChecksum(MigrationMode mode) throws Exception {
-        MigrationReport report = migrateMemtouch(MigrationOptions.of(mode));
+        // Live migrations go to a destination prepared for the VM's size, as vm receive --memory makes one.
+        MigrationReport report = migrateMemtouch(MigrationOptions.of(mode), mode == MigrationMode.NONLIVE ? 0 : MEMORY);
         assertTrue(report.wireBytes() > 0 && report.downtimeNanos() > 0, report.table());
         assertTrue(report.downtimePhases().stream().anyMatch(p -> p.name().equals("destination restore")), report.table());
         if (mode == MigrationMode.PRECOPY) assertTrue(report.rounds().size() >= 2, report.table());
@@ -70,21 +72,24 @@ class MigrationKvmTest {
      */
     @Test
     void postcopyWithItsPushHeldBackServesTheGuestsFaultsOnDemand() throws Exception {
-        MigrationReport report = migrateMemtouch(MigrationOptions.of(MigrationMode.POSTCOPY).withPostcopyBandwidth(512 << 10));
+        MigrationReport report = migrateMemtouch(MigrationOptions.of(MigrationMode.POSTCOPY).withPostcopyBandwidth(512 << 10), 0);
         assertTrue(report.postcopy().demandPages() > 0, report.table());
         assertTrue(report.postcopy().prepagedPages() > 0, report.table());
         assertEquals(MEMORY / 4096, report.pagesSent(), report.table());
     }
 
-    /** Migrates a running memtouch to a second VM here; asserts the source let it go and the destination's checksum. */
-    private static MigrationReport migrateMemtouch(MigrationOptions options) throws Exception {
+    /**
+     * Migrates a running memtouch to a second VM here, built before the source connects if
+     * {@code preparedMemory} is not 0; asserts the source let it go and the destination's checksum.
+     */
+    private static MigrationReport migrateMemtouch(MigrationOptions options, long preparedMemory) throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
              VirtualMachine source = runningSource()) {
             ByteArrayOutputStream console = new ByteArrayOutputStream();
             CompletableFuture<VirtualMachine> received = new CompletableFuture<>();
             Thread.ofPlatform().daemon().start(() -> {
                 try {
-                    received.complete(Migration.receive(server, console, InputStream.nullInputStream(), null, line -> { },
+                    received.complete(Migration.receive(server, console, InputStream.nullInputStream(), null, preparedMemory, line -> { },
                             lost -> received.completeExceptionally(new AssertionError(lost)), MigrationProgress.NONE));
                 } catch (Exception e) {
                     received.completeExceptionally(e);
@@ -120,6 +125,31 @@ class MigrationKvmTest {
             assertEquals(VmState.RUNNING, source.state(), e.getMessage());
             assertTrue(e.getMessage().endsWith("the VM keeps running here"), e.getMessage());
             assertMemtouchChecksum(source);
+        }
+    }
+
+    @Test
+    void aDestinationPreparedForAnotherSizeRefusesBeforeTheSourcePauses() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             VirtualMachine source = runningSource()) {
+            CompletableFuture<Exception> refused = new CompletableFuture<>();
+            Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    Migration.receive(server, OutputStream.nullOutputStream(), InputStream.nullInputStream(), null, MEMORY / 2,
+                            line -> { }, lost -> { }, MigrationProgress.NONE);
+                    refused.complete(null);
+                } catch (Exception e) {
+                    refused.complete(e);
+                }
+            });
+            MigrationException e = assertThrows(MigrationException.class, () -> Migration.send(source, "127.0.0.1",
+                    server.getLocalPort(), MigrationOptions.of(MigrationMode.PRECOPY), MigrationProgress.NONE));
+            assertEquals(MigrationException.Outcome.REFUSED, e.outcome());
+            assertTrue(e.getMessage().contains("it was prepared for a VM of 32 MiB and 1 vCPU (vm receive --memory), "
+                    + "not 64 MiB and 1 vCPU; nothing was paused"), e.getMessage());
+            assertEquals(VmState.RUNNING, source.state(), e.getMessage());
+            assertTrue(refused.get(1, TimeUnit.MINUTES) instanceof MigrationException m
+                    && m.outcome() == MigrationException.Outcome.REFUSED, "the destination refused too");
         }
     }
 }

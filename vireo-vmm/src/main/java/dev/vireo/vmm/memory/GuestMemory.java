@@ -156,24 +156,33 @@ public final class GuestMemory implements AutoCloseable {
         BitSet untouched = new BitSet();
         if (!zeroUntilTouched) return untouched;
         try (FileChannel pagemap = FileChannel.open(PAGEMAP, StandardOpenOption.READ)) {
-            ByteBuffer entries = ByteBuffer.allocate(8 * 4096).order(ByteOrder.nativeOrder());
-            long index = 0;
+            ByteBuffer entries = ByteBuffer.allocateDirect(8 * 4096).order(ByteOrder.nativeOrder());
+            long[] entry = new long[4096];
+            int index = 0;
             for (MemoryRegion r : regions) {
                 long pages = r.size() / PAGE_SIZE, first = r.host().address() / PAGE_SIZE;
                 for (long done = 0; done < pages; ) {
-                    entries.clear().limit((int) Math.min(entries.capacity(), (pages - done) * 8));
+                    int n = (int) Math.min(entry.length, pages - done);
+                    entries.clear().limit(n * 8);
                     long position = (first + done) * 8;
                     while (entries.hasRemaining()) {
                         if (pagemap.read(entries, position + entries.position()) < 0) throw new IOException("pagemap ended early");
                     }
-                    entries.flip();
-                    while (entries.hasRemaining()) {
-                        boolean touched = (entries.getLong() & (PAGEMAP_PRESENT | PAGEMAP_SWAPPED)) != 0;
-                        if (!touched) untouched.set(Math.toIntExact(index + done));
-                        done++;
+                    entries.flip().asLongBuffer().get(entry, 0, n);
+                    // Runs, not single bits: a fresh JVM interprets this over every page of the guest.
+                    int runStart = -1;
+                    for (int j = 0; j < n; j++) {
+                        boolean touched = (entry[j] & (PAGEMAP_PRESENT | PAGEMAP_SWAPPED)) != 0;
+                        if (!touched && runStart < 0) runStart = j;
+                        else if (touched && runStart >= 0) {
+                            untouched.set(index + runStart, index + j);
+                            runStart = -1;
+                        }
                     }
+                    if (runStart >= 0) untouched.set(index + runStart, index + n);
+                    index += n;
+                    done += n;
                 }
-                index += pages;
             }
         }
         return untouched;

@@ -39,13 +39,25 @@ final class PageReader {
         }
     }
 
+    /**
+     * How many pages from {@code index} on, up to {@code limit} (exclusive), were never touched:
+     * 0 if page {@code index} was; such a run goes by {@link #addUntouched}, the rest by {@link #add}.
+     */
+    int untouchedRun(int index, int limit) {
+        return untouched.get(index) ? Math.min(limit, untouched.nextClearBit(index)) - index : 0;
+    }
+
+    /** Adds the {@code count} untouched pages from {@code first} on as zeros; returns the wire bytes added. */
+    int addUntouched(int first, int count, List<PageEntry> batch) {
+        untouched.clear(first, first + count);
+        return encoder.addNeverRead(first, count, batch);
+    }
+
     /** Adds page {@code index}'s encoding to {@code batch}; returns the wire bytes it added. */
     int add(long index, List<PageEntry> batch) {
         int i = Math.toIntExact(index);
-        if (untouched.get(i)) {
-            untouched.clear(i);
-            return encoder.addZero(index, batch);
-        }
+        int run = untouchedRun(i, i + 1);
+        if (run > 0) return addUntouched(i, run, batch);
         MemorySegment.copy(memory.page(index), ValueLayout.JAVA_BYTE, 0, page, 0, page.length);
         return encoder.add(index, page, batch);
     }

@@ -135,9 +135,19 @@ final class PostcopySource {
                 continue;
             }
             if (hold > 0) continue;
-            for (int n = 0; n < PUSH_PAGES && batchBytes < PUSH_BYTES && (cursor = sent.nextClearBit(cursor)) < total; n++) {
-                pushed += sendPage(cursor, batch);
+            int n = 0;
+            while (n < PUSH_PAGES && batchBytes < PUSH_BYTES && (cursor = sent.nextClearBit(cursor)) < total) {
+                int end = sent.nextSetBit(cursor), run = reader.untouchedRun(cursor, end < 0 ? total : end);
+                if (run == 0) {
+                    n += sendPage(cursor, batch);
+                    continue;
+                }
+                sent.set(cursor, cursor + run);
+                sentCount += run;
+                batchBytes += reader.addUntouched(cursor, run, batch);
+                n += run;
             }
+            pushed += n;
             if (!batch.isEmpty()) {
                 link.send(new Chunk.Pages(batch));
                 batch.clear();

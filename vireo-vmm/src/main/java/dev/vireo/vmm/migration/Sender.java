@@ -54,6 +54,8 @@ public final class Sender {
     private final String destination;
     private boolean paused;
     private long handshakeNanos;
+    private Thread warmUp;
+    private volatile RuntimeException warmUpFailure;
 
     private Sender(SourceVm vm, MigrationOptions options, Link link, String destination, MigrationProgress progress) {
         this.vm = vm;
@@ -89,13 +91,18 @@ public final class Sender {
     private MigrationReport run() throws MigrationException {
         long start = System.nanoTime();
         progress.update("connected to " + destination, 0, -1);
+        // While the destination answers and pre-copy's rounds run: only the pause needs it done.
+        if (options.mode() != MigrationMode.COLD) warmUp = Thread.ofPlatform().name("migration-warm-up").start(this::warmUp);
         handshake();
         handshakeNanos = System.nanoTime() - start;
         return switch (options.mode()) {
             case NONLIVE -> stopAndCopy(start, null, allPages());
             case PRECOPY -> precopy(start);
-            case POSTCOPY -> new PostcopySource(vm, link, reader, options.postcopyBandwidth(), destination, progress)
-                    .run(start, handshakeNanos);
+            case POSTCOPY -> {
+                awaitWarmUp();
+                yield new PostcopySource(vm, link, reader, options.postcopyBandwidth(), destination, progress)
+                        .run(start, handshakeNanos);
+            }
             case COLD -> cold(start);
         };
     }
@@ -108,7 +115,6 @@ public final class Sender {
         try {
             link.send(header);
             link.flush();
-            warmUp(); // while the destination builds the VM
             reply = link.receive(HANDSHAKE_MILLIS);
         } catch (IOException e) {
             throw new MigrationException(SOURCE_RUNNING, "the destination " + destination + " did not answer the stream header ("
@@ -123,11 +129,24 @@ public final class Sender {
         }
     }
 
-    private void warmUp() throws MigrationException {
+    /** Runs the state capture once on a scratch machine, so that the pause runs warm code. */
+    private void warmUp() {
         try {
             vm.warmUp();
         } catch (RuntimeException e) {
-            throw new MigrationException(SOURCE_RUNNING, "could not prepare the state capture here (" + e.getMessage()
+            warmUpFailure = e;
+        }
+    }
+
+    private void awaitWarmUp() throws MigrationException {
+        try {
+            warmUp.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MigrationException(SOURCE_RUNNING, "interrupted before the pause; the VM keeps running here");
+        }
+        if (warmUpFailure != null) {
+            throw new MigrationException(SOURCE_RUNNING, "could not prepare the state capture here (" + warmUpFailure.getMessage()
                     + "); nothing was paused, the VM keeps running here");
         }
     }
@@ -255,6 +274,7 @@ public final class Sender {
 
     /** Pauses, sends {@code pending} plus what the log adds, the machine state, and waits for the destination to run. */
     private MigrationReport stopAndCopy(long start, SourceVm.DirtyPages log, BitSet pending) throws MigrationException {
+        awaitWarmUp();
         try {
             DowntimeClock downtime = new DowntimeClock(pause());
             if (log != null) log.collect(pending);
@@ -318,14 +338,26 @@ public final class Sender {
     private long sendPages(BitSet pages, String phase) throws IOException {
         long total = pages.cardinality(), done = 0, batchBytes = 0;
         List<PageEntry> batch = new ArrayList<>();
-        for (int i = pages.nextSetBit(0); i >= 0; i = pages.nextSetBit(i + 1)) {
-            batchBytes += reader.add(i, batch);
+        long shown = 0;
+        for (int i = pages.nextSetBit(0); i >= 0; ) {
+            int run = reader.untouchedRun(i, pages.nextClearBit(i));
+            if (run > 0) {
+                batchBytes += reader.addUntouched(i, run, batch);
+            } else {
+                batchBytes += reader.add(i, batch);
+                run = 1;
+            }
             if (batchBytes >= BATCH_BYTES || batch.size() >= 1024) {
                 link.send(new Chunk.Pages(batch));
                 batch.clear();
                 batchBytes = 0;
             }
-            if (++done % 1024 == 0) progress.update(phase, done * GuestMemory.PAGE_SIZE, total * GuestMemory.PAGE_SIZE);
+            done += run;
+            if (done - shown >= 1024) {
+                progress.update(phase, done * GuestMemory.PAGE_SIZE, total * GuestMemory.PAGE_SIZE);
+                shown = done;
+            }
+            i = pages.nextSetBit(i + run);
         }
         if (!batch.isEmpty()) link.send(new Chunk.Pages(batch));
         progress.update(phase, total * GuestMemory.PAGE_SIZE, total * GuestMemory.PAGE_SIZE);

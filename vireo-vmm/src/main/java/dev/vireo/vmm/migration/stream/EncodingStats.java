@@ -12,9 +12,9 @@ public final class EncodingStats {
     private final long[] raw = new long[pages.length];
     private final long[] wire = new long[pages.length];
 
-    synchronized void count(PageEncoding encoding, int pageSize, int wireBytes) {
-        pages[encoding.ordinal()]++;
-        raw[encoding.ordinal()] += pageSize;
+    synchronized void count(PageEncoding encoding, int pageCount, long rawBytes, int wireBytes) {
+        pages[encoding.ordinal()] += pageCount;
+        raw[encoding.ordinal()] += rawBytes;
         wire[encoding.ordinal()] += wireBytes;
     }
 

@@ -70,7 +70,7 @@ public final class PageEncoder {
         if (cache != null) cache.put(index, page);
         batch.add(data);
         int wire = DATA_ENTRY_OVERHEAD + data.bytes().length;
-        stats.count(data.encoding(), pageSize, wire);
+        stats.count(data.encoding(), 1, pageSize, wire);
         return wire;
     }
 
@@ -79,16 +79,34 @@ public final class PageEncoder {
      * ends just before it); returns the wire bytes it added. The page leaves the XBZRLE cache: a
      * later delta would be against the zeros the destination now has, which LZ4 does as well.
      */
-    public int addZero(long index, List<PageEntry> batch) {
+    private int addZero(long index, List<PageEntry> batch) {
         if (!enabled.contains(PageEncoding.ZERO)) return add(index, zeroPage, batch);
         if (cache != null) cache.remove(index);
-        if (!batch.isEmpty() && batch.getLast() instanceof PageEntry.ZeroRun(long first, int count) && first + count == index) {
-            batch.set(batch.size() - 1, new PageEntry.ZeroRun(first, count + 1));
-            stats.count(PageEncoding.ZERO, pageSize, 0);
+        return addZeroRun(index, 1, batch);
+    }
+
+    /**
+     * Appends the {@code count} pages from {@code first} on, never read and so never cached,
+     * known to hold zeros: one run, however long (most of a guest's memory comes this way, and
+     * a page at a time it would cost the sender more than the rest of a round).
+     */
+    public int addNeverRead(long first, int count, List<PageEntry> batch) {
+        if (!enabled.contains(PageEncoding.ZERO)) {
+            int wire = 0;
+            for (int i = 0; i < count; i++) wire += add(first + i, zeroPage, batch);
+            return wire;
+        }
+        return addZeroRun(first, count, batch);
+    }
+
+    private int addZeroRun(long first, int count, List<PageEntry> batch) {
+        if (!batch.isEmpty() && batch.getLast() instanceof PageEntry.ZeroRun(long start, int length) && start + length == first) {
+            batch.set(batch.size() - 1, new PageEntry.ZeroRun(start, length + count));
+            stats.count(PageEncoding.ZERO, count, (long) count * pageSize, 0);
             return 0;
         }
-        batch.add(new PageEntry.ZeroRun(index, 1));
-        stats.count(PageEncoding.ZERO, pageSize, ZERO_RUN_OVERHEAD);
+        batch.add(new PageEntry.ZeroRun(first, count));
+        stats.count(PageEncoding.ZERO, count, (long) count * pageSize, ZERO_RUN_OVERHEAD);
         return ZERO_RUN_OVERHEAD;
     }
 

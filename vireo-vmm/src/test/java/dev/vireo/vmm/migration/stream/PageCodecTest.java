@@ -138,6 +138,24 @@ class PageCodecTest {
     }
 
     @Test
+    void pagesNeverReadGoAsOneRunJoinedToTheZerosBeforeIt() {
+        PageEncoder encoder = new PageEncoder(PAGE, ALL_LZ4, 1 << 20);
+        List<PageEntry> batch = new ArrayList<>();
+        encoder.add(7, new byte[PAGE], batch);
+        assertEquals(0, encoder.addNeverRead(8, 60_000, batch));
+        assertEquals(PageEncoder.ZERO_RUN_OVERHEAD, encoder.addNeverRead(70_000, 3, batch));
+        assertEquals(List.of(new PageEntry.ZeroRun(7, 60_001), new PageEntry.ZeroRun(70_000, 3)), batch);
+        var zero = encoder.stats().lines().getFirst();
+        assertEquals(60_004, zero.pages());
+        assertEquals(60_004L * PAGE - 2 * PageEncoder.ZERO_RUN_OVERHEAD, zero.savedBytes());
+
+        PageEncoder raw = new PageEncoder(PAGE, EnumSet.noneOf(PageEncoding.class), 0);
+        batch.clear();
+        assertEquals(2 * (PageEncoder.DATA_ENTRY_OVERHEAD + PAGE), raw.addNeverRead(5, 2, batch));
+        assertEquals(List.of(5L, 6L), batch.stream().map(e -> ((PageEntry.Data) e).index()).toList());
+    }
+
+    @Test
     void lz4AndZstdTogetherAreRefused() {
         assertThrows(IllegalArgumentException.class,
                 () -> new PageEncoder(PAGE, EnumSet.of(PageEncoding.LZ4, PageEncoding.ZSTD), 0));
