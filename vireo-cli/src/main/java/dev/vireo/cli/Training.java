@@ -1,5 +1,7 @@
 package dev.vireo.cli;
 
+import dev.vireo.vmm.Migration;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -15,8 +17,9 @@ import java.util.stream.Stream;
  * every class it loads and links, with the profiles of the methods it runs, is ready in later
  * starts. It drives the common paths of each command in one process, in a scratch directory,
  * as a user without KVM could: listing, importing, tagging, saving and loading images, writing a
- * runtime spec, running a container (as root, with Debian's static busybox), and the failures a
- * first command often meets. Not a user command.
+ * runtime spec, running a container (as root, with Debian's static busybox), a migration's
+ * stream and protocol (between two VMs without KVM), and the failures a first command often
+ * meets. Not a user command.
  */
 final class Training {
     private Training() {}
@@ -86,6 +89,7 @@ final class Training {
             vireo("run", "--rm", "--root", store, "training:none", "true");
             build(dir, store, busybox);
         }
+        Migration.rehearse(); // the stream and protocol code of vm migrate and vm receive
         vireo("vm", "run", "--kernel", dir.resolve("rootfs/bin/sh").toString());
         vireo("vm", "run", "--help");
         vireo("image", "--unknown");

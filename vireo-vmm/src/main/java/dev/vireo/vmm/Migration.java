@@ -5,6 +5,7 @@ import dev.vireo.vmm.migration.DestinationVm;
 import dev.vireo.vmm.migration.MachineDestination;
 import dev.vireo.vmm.migration.MachineSource;
 import dev.vireo.vmm.migration.Receiver;
+import dev.vireo.vmm.migration.Rehearsal;
 import dev.vireo.vmm.migration.Sender;
 import dev.vireo.vmm.migration.SourceVm;
 
@@ -65,7 +66,9 @@ public final class Migration {
     public static VirtualMachine receive(ServerSocket server, OutputStream console, InputStream consoleInput, Path disk,
                                          long preparedMemory, Consumer<String> log, Consumer<String> onPostcopyLost,
                                          MigrationProgress progress) throws MigrationException, IOException {
-        MachineBuilder.warmUp(); // while no VM is coming yet: its downtime then runs warm code
+        // While no VM is coming yet: the handshake, the rounds and the downtime then run warm code.
+        MachineBuilder.warmUp();
+        Rehearsal.run();
         MachineBuilder.Host host = new MachineBuilder.Host(console, consoleInput, log);
         // Until the factory hands it out; whatever is left here when the migration ends is closed.
         AtomicReference<MachineDestination> prepared = new AtomicReference<>(
@@ -105,6 +108,14 @@ public final class Migration {
             MachineDestination unused = prepared.getAndSet(null);
             if (unused != null) unused.close();
         }
+    }
+
+    /**
+     * Migrates a small VM without KVM inside this process, both ways (pre-copy and post-copy),
+     * so that the migration code is loaded and has run once: for an AOT cache's training run.
+     */
+    public static void rehearse() {
+        Rehearsal.run();
     }
 
     /** MemAvailable from /proc/meminfo: the most guest memory this host takes in. */

@@ -125,6 +125,12 @@ class MigrationProtocolTest {
     }
 
     @Test
+    void theRehearsalMigratesBothWaysWithoutKvm() throws Exception {
+        Rehearsal.once(MigrationMode.PRECOPY);
+        Rehearsal.once(MigrationMode.POSTCOPY);
+    }
+
+    @Test
     void nonliveCopiesEverythingOnceWithTheVmPaused() throws Exception {
         try (FakeVms.Source source = new FakeVms.Source(PAGES, 64)) {
             Incoming in = listen(MEMORY);
