@@ -134,6 +134,7 @@ public final class MachineBuilder {
         if (warm) return;
         Host quiet = new Host(OutputStream.nullOutputStream(), null, line -> { });
         try (Machine scratch = blank(1, GuestMemory.anonymous(WARM_UP_MEMORY), quiet)) {
+            scratch.startParked(); // as a destination's machine: its vCPU thread waits, never entering the guest
             scratch.rehearseRestore();
         }
         // A machine's start launches its console feeder on a virtual thread: start their scheduler now.

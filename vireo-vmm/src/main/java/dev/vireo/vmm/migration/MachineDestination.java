@@ -8,14 +8,16 @@ import dev.vireo.vmm.snapshot.StateFile;
 /**
  * The destination's VM, built whole as soon as the header is accepted (before the source pauses
  * anything): fresh anonymous memory, untouched (post-copy registers it with userfaultfd), and
- * the {@link Machine} over it. When the machine state arrives, only setting it (its ioctls, their
- * code warmed by {@link MachineBuilder#warmUp}) and starting the vCPUs remain, inside the downtime.
+ * the {@link Machine} over it, its vCPU threads started and parked. When the machine state
+ * arrives, only setting it (its ioctls, their code warmed by {@link MachineBuilder#warmUp}) and
+ * letting the vCPUs go remain, inside the downtime.
  */
 public final class MachineDestination implements DestinationVm {
     private final Machine machine;
 
     public MachineDestination(int vcpus, long memoryBytes, MachineBuilder.Host host) {
         this.machine = MachineBuilder.blank(vcpus, GuestMemory.anonymous(memoryBytes), host);
+        machine.startParked();
     }
 
     /** A machine booted afresh (cold migration): nothing to restore. */

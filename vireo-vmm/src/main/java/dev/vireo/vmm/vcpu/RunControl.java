@@ -47,6 +47,11 @@ public final class RunControl {
         }
     }
 
+    /** Makes vCPU threads about to start park before their first KVM_RUN, until {@link #resume}. */
+    public void holdAtStart() {
+        pauseRequested = true;
+    }
+
     public synchronized void resume() {
         pauseRequested = false;
         notifyAll();
