@@ -35,7 +35,7 @@ public final class ChunkCodec {
 
     /** The whole frame of {@code chunk}. */
     public static byte[] encode(Chunk chunk) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Frame bytes = new Frame(sizeHint(chunk));
         DataOutputStream out = new DataOutputStream(bytes);
         try {
             out.writeByte(type(chunk));
@@ -45,13 +45,45 @@ public final class ChunkCodec {
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a byte array does not fail
         }
-        byte[] frame = bytes.toByteArray();
+        byte[] frame = bytes.frame();
         ByteBuffer b = ByteBuffer.wrap(frame);
         b.putInt(1, frame.length - FRAME_OVERHEAD);
         CRC32C crc = new CRC32C();
         crc.update(frame, 0, frame.length - 4);
         b.putInt(frame.length - 4, (int) crc.getValue());
         return frame;
+    }
+
+    /**
+     * A frame's bytes as written, in an array sized for them up front: a megabyte of pages grown
+     * by doubling and copied out again made three times its size in garbage.
+     */
+    private static final class Frame extends ByteArrayOutputStream {
+        Frame(int size) {
+            super(size);
+        }
+
+        byte[] frame() {
+            return count == buf.length ? buf : toByteArray();
+        }
+    }
+
+    /** The frame size of {@code chunk}, exact for the large ones. */
+    private static int sizeHint(Chunk chunk) {
+        return FRAME_OVERHEAD + switch (chunk) {
+            case Chunk.Pages p -> {
+                int size = 4;
+                for (PageEntry e : p.entries()) {
+                    size += e instanceof PageEntry.Data d ? PageEncoder.DATA_ENTRY_OVERHEAD + d.bytes().length
+                            : PageEncoder.ZERO_RUN_OVERHEAD;
+                }
+                yield size;
+            }
+            case Chunk.MachineState m -> m.bytes().length;
+            case Chunk.DiskData d -> d.bytes().length;
+            case Chunk.GuestConfig c -> c.kernel().length + 256;
+            default -> 64;
+        };
     }
 
     /** Reads one frame; end of stream before its first byte is an {@link EOFException}, inside it a {@link StreamException}. */

@@ -28,6 +28,8 @@ public final class PageEncoder {
     private final PageEncoding compressorEncoding;
     private final byte[] scratch;
     private final byte[] zeroPage;
+    /** The cached copy of the page being encoded. */
+    private final byte[] previous;
     private final EncodingStats stats = new EncodingStats();
 
     /**
@@ -46,6 +48,7 @@ public final class PageEncoder {
         this.compressor = compressorEncoding == PageEncoding.LZ4 ? new Lz4Compressor()
                 : compressorEncoding == PageEncoding.ZSTD ? new ZstdCompressor() : null;
         this.zeroPage = new byte[pageSize];
+        this.previous = new byte[pageSize];
         this.scratch = new byte[Math.max(pageSize, compressor == null ? 0 : compressor.maxCompressedLength(pageSize))];
     }
 
@@ -111,12 +114,9 @@ public final class PageEncoder {
     }
 
     private PageEntry.Data encode(long index, byte[] page) {
-        if (cache != null) {
-            byte[] old = cache.get(index);
-            if (old != null) {
-                int n = Xbzrle.encode(old, page, scratch);
-                if (n >= 0 && n <= pageSize / 4) return new PageEntry.Data(index, PageEncoding.XBZRLE, Arrays.copyOf(scratch, n));
-            }
+        if (cache != null && cache.get(index, previous)) {
+            int n = Xbzrle.encode(previous, page, scratch);
+            if (n >= 0 && n <= pageSize / 4) return new PageEntry.Data(index, PageEncoding.XBZRLE, Arrays.copyOf(scratch, n));
         }
         if (compressor != null) {
             int n = compressor.compress(page, 0, pageSize, scratch, 0, scratch.length);

@@ -89,6 +89,20 @@ class PageCodecTest {
     }
 
     @Test
+    void aPageWhoseCacheSlotWasTakenOverTravelsWhole() throws StreamException {
+        PageEncoder encoder = new PageEncoder(PAGE, ALL_LZ4, 2L * PAGE); // two slots: pages 0 and 2 share one
+        byte[] zero = random(10), one = random(11), two = random(12);
+        byte[][] dest = new byte[3][PAGE];
+        roundTrip(encoder, 0, zero, dest[0]);
+        roundTrip(encoder, 1, one, dest[1]);
+        roundTrip(encoder, 2, two, dest[2]);
+        zero[7] ^= 1;
+        one[7] ^= 1;
+        assertEquals(PageEncoding.RAW, ((PageEntry.Data) roundTrip(encoder, 0, zero, dest[0])).encoding(), "page 2 took its slot");
+        assertEquals(PageEncoding.XBZRLE, ((PageEntry.Data) roundTrip(encoder, 1, one, dest[1])).encoding());
+    }
+
+    @Test
     void xbzrleRoundTripsRandomEdits() throws StreamException {
         Random r = new Random(42);
         byte[] out = new byte[PAGE + 64];
