@@ -15,7 +15,28 @@ import java.util.Map;
 public sealed interface Cgroup permits CgroupV1, CgroupV2 {
 
     /** Makes the directories and applies {@code resources}; a failure removes what it made. */
-    void create(Resources resources);
+    default void create(Resources resources) {
+        make();
+        try {
+            limit(resources);
+        } catch (RuntimeException e) {
+            try {
+                destroy();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Makes the directories (and the missing parents), not limited yet, so that a process can
+     * move in while {@link #limit} applies the resources; a failure removes what it made.
+     */
+    void make();
+
+    /** Applies {@code resources} (null for none) to the group {@link #make} made. */
+    void limit(Resources resources);
 
     /** Moves a process (and, through it, its future children) into the group. */
     void add(int pid);
@@ -32,7 +53,10 @@ public sealed interface Cgroup permits CgroupV1, CgroupV2 {
     /** Sends SIGKILL to every process in the group and waits until they are gone. */
     void killAll();
 
-    /** Removes the group's directories; those already gone are fine. */
+    /**
+     * Removes the group's directories; those already gone are fine. Parents that {@link #make}
+     * made on this object go too, unless another group is in them now.
+     */
     void destroy();
 
     /** The group's directories, as state.json keeps them (controller or "unified" to path). */

@@ -27,6 +27,8 @@ final class CgroupV2 implements Cgroup {
 
     private final Path root;
     private final Path dir;
+    /** The directories {@link #make} created, parents first. */
+    private final List<Path> made = new ArrayList<>();
 
     CgroupV2(Path root, Path dir) {
         this.root = root;
@@ -34,8 +36,7 @@ final class CgroupV2 implements Cgroup {
     }
 
     @Override
-    public void create(Resources r) {
-        List<Path> made = new ArrayList<>();
+    public void make() {
         try {
             // Each level down from the root delegates its controllers before the next is made.
             for (Path p = root; !p.equals(dir); p = child(p)) {
@@ -54,16 +55,25 @@ final class CgroupV2 implements Cgroup {
             if (!CgroupFiles.pids(dir.resolve("cgroup.procs")).isEmpty()) {
                 throw new ContainerException("linux.cgroupsPath: " + dir + " already holds processes");
             }
-            if (r != null) apply(r);
         } catch (RuntimeException e) {
-            for (Path p : made.reversed()) {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
+            removeMade(e);
             throw e;
+        }
+    }
+
+    @Override
+    public void limit(Resources r) {
+        if (r != null) apply(r);
+    }
+
+    /** Removes what {@link #make} made, deepest first; a parent another container uses stays. */
+    private void removeMade(RuntimeException failure) {
+        for (Path p : made.reversed()) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                if (failure != null) failure.addSuppressed(e);
+            }
         }
     }
 
@@ -234,6 +244,7 @@ final class CgroupV2 implements Cgroup {
         } catch (IOException e) {
             throw new ContainerException("cannot remove cgroup " + dir + ": " + CgroupFiles.reason(e));
         }
+        removeMade(null);
     }
 
     @Override

@@ -14,6 +14,11 @@ public final class Background {
         return CompletableFuture.runAsync(work, task -> Thread.ofVirtual().name(name).start(task));
     }
 
+    /** Starts {@code work} once {@code prior} has succeeded; if it failed, fails the same way without running. */
+    public static CompletableFuture<Void> after(CompletableFuture<Void> prior, String name, Runnable work) {
+        return prior.thenRunAsync(work, task -> Thread.ofVirtual().name(name).start(task));
+    }
+
     /** Waits for {@code work} to end and throws what it threw. */
     public static void join(CompletableFuture<Void> work) {
         try {
