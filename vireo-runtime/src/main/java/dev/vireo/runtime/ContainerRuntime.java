@@ -19,6 +19,7 @@ import dev.vireo.runtime.spec.Features;
 import dev.vireo.runtime.spec.HostFacts;
 import dev.vireo.runtime.spec.Json;
 import dev.vireo.runtime.spec.ProcessSpec;
+import dev.vireo.runtime.spec.SeccompSpec;
 import dev.vireo.runtime.spec.Spec;
 import dev.vireo.runtime.state.ContainerRecord;
 import dev.vireo.runtime.state.StateStore;
@@ -98,12 +99,16 @@ public final class ContainerRuntime {
         if (!Files.isDirectory(dir)) throw new ConfigException("bundle " + dir + " does not exist or is not a directory");
         byte[] config = ConfigLoader.bytes(dir);
         Spec spec = ConfigLoader.parse(config);
+        // The filter is compiled (or found by its profile's digest) while the config is
+        // validated; it is used only if the validator takes the config.
+        SeccompSpec profile = spec.linux() == null ? null : spec.linux().seccomp();
+        CompletableFuture<SeccompCompiler.Program> compiled = profile == null ? CompletableFuture.completedFuture(null)
+                : Background.supply("vireo-seccomp", () -> seccomp.compile(profile));
         ConfigValidator.validate(spec, dir, host).forEach(warnings);
         if (Boolean.TRUE.equals(spec.process().terminal()) && options.detached() && options.consoleSocket() == null) {
             throw new ConfigException("process.terminal: a detached container's terminal needs --console-socket to go to");
         }
-        SeccompCompiler.Program filter = spec.linux() == null || spec.linux().seccomp() == null ? null
-                : seccomp.compile(spec.linux().seccomp());
+        SeccompCompiler.Program filter = Background.join(compiled);
         store.claim(id);
         StateStore.Lock held;
         try {
