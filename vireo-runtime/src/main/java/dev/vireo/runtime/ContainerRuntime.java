@@ -129,7 +129,7 @@ public final class ContainerRuntime {
             ContainerRecord creating = record;
             CompletableFuture<Void> made = Background.start("vireo-cgroup", () -> {
                 store.save(creating);
-                group.make();
+                group.make(spec.linux() == null ? null : spec.linux().resources());
             });
             CompletableFuture<Void> limited = Background.after(made, "vireo-cgroup-limits", () -> {
                 group.limit(spec.linux() == null ? null : spec.linux().resources());

@@ -16,7 +16,7 @@ public sealed interface Cgroup permits CgroupV1, CgroupV2 {
 
     /** Makes the directories and applies {@code resources}; a failure removes what it made. */
     default void create(Resources resources) {
-        make();
+        make(resources);
         try {
             limit(resources);
         } catch (RuntimeException e) {
@@ -30,12 +30,15 @@ public sealed interface Cgroup permits CgroupV1, CgroupV2 {
     }
 
     /**
-     * Makes the directories (and the missing parents), not limited yet, so that a process can
-     * move in while {@link #limit} applies the resources; a failure removes what it made.
+     * Makes the directories (and the missing parents) and writes the device rules of {@code
+     * resources} (null for none), so that a process can move in while {@link #limit} applies the
+     * rest; a failure removes what it made. The device rules come first, before any process is
+     * in: they decide which device nodes the container's process may make and open while it
+     * builds its root file system, and on v1 they pass through a deny-all.
      */
-    void make();
+    void make(Resources resources);
 
-    /** Applies {@code resources} (null for none) to the group {@link #make} made. */
+    /** Applies {@code resources} (null for none), but for the device rules, to the group {@link #make} made. */
     void limit(Resources resources);
 
     /** Moves a process (and, through it, its future children) into the group. */

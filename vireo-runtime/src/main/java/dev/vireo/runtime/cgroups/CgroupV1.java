@@ -47,7 +47,7 @@ final class CgroupV1 implements Cgroup {
     }
 
     @Override
-    public void make() {
+    public void make(Resources r) {
         try {
             for (Map.Entry<String, Path> e : dirs.entrySet()) {
                 Path d = e.getValue();
@@ -58,6 +58,7 @@ final class CgroupV1 implements Cgroup {
                     throw new ContainerException("linux.cgroupsPath: " + d + " already holds processes");
                 }
             }
+            devices(r == null ? null : r.devices());
         } catch (RuntimeException e) {
             removeMade();
             throw e;
@@ -128,7 +129,6 @@ final class CgroupV1 implements Cgroup {
                 }
             }
         }
-        devices(r.devices());
     }
 
     private void memory(Resources.Memory m) {

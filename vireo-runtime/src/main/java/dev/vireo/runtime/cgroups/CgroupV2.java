@@ -36,7 +36,7 @@ final class CgroupV2 implements Cgroup {
     }
 
     @Override
-    public void make() {
+    public void make(Resources r) {
         try {
             // Each level down from the root delegates its controllers before the next is made.
             for (Path p = root; !p.equals(dir); p = child(p)) {
@@ -54,6 +54,11 @@ final class CgroupV2 implements Cgroup {
             }
             if (!CgroupFiles.pids(dir.resolve("cgroup.procs")).isEmpty()) {
                 throw new ContainerException("linux.cgroupsPath: " + dir + " already holds processes");
+            }
+            if (r != null && r.devices() != null && !r.devices().isEmpty()) {
+                List<Resources.DeviceRule> all = new ArrayList<>(r.devices());
+                all.addAll(DeviceRules.RUNTIME_DEFAULTS);
+                DeviceFilter.attach(dir, all);
             }
         } catch (RuntimeException e) {
             removeMade(e);
@@ -118,11 +123,6 @@ final class CgroupV2 implements Cgroup {
             for (Map.Entry<String, String> e : r.unified().entrySet()) {
                 write(e.getKey(), e.getValue(), "linux.resources.unified." + e.getKey());
             }
-        }
-        if (r.devices() != null && !r.devices().isEmpty()) {
-            List<Resources.DeviceRule> all = new ArrayList<>(r.devices());
-            all.addAll(DeviceRules.RUNTIME_DEFAULTS);
-            DeviceFilter.attach(dir, all);
         }
     }
 

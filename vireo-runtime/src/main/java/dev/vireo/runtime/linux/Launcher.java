@@ -33,7 +33,8 @@ import java.util.concurrent.CompletableFuture;
  * cgroup.procs waits for an RCU grace period, several milliseconds. The helper is started while
  * the group's directories are made, before its plan is made, and moved from another thread as
  * soon as both exist, as runc moves its {@code runc init}; the group's limits are written
- * meanwhile (runc too sets them after the move). The container's process is moved right after
+ * meanwhile (runc too sets them after the move), but for its device rules, written with the
+ * directories since the process makes and opens device nodes while it builds its root. The container's process is moved right after
  * the helper (cloned before or after that move, it may be outside still), which takes no second
  * grace period. Meanwhile the process builds its root file system, and goes no further (no fork,
  * hook, cgroup namespace, nor its program) before the JVM says it is moved and limited.
