@@ -34,10 +34,11 @@ import java.util.concurrent.CompletableFuture;
  * the group's directories are made, before its plan is made, and moved from another thread as
  * soon as both exist, as runc moves its {@code runc init}; the group's limits are written
  * meanwhile (runc too sets them after the move), but for its device rules, written with the
- * directories since the process makes and opens device nodes while it builds its root. The container's process is moved right after
- * the helper (cloned before or after that move, it may be outside still), which takes no second
- * grace period. Meanwhile the process builds its root file system, and goes no further (no fork,
- * hook, cgroup namespace, nor its program) before the JVM says it is moved and limited.
+ * directories since the process makes and opens device nodes while it builds its root. The
+ * container's process is moved right after the helper (cloned before or after that move, it
+ * may be outside still), which takes no second grace period. Meanwhile the process builds its
+ * root file system, and goes no further (no fork, hook, cgroup namespace, nor its program)
+ * before the JVM says it is moved and limited.
  *
  * <p>The helper runs from a sealed in-memory copy of the binary embedded in this module's jar
  * (runc's answer to CVE-2019-5736): a container can see it through /proc/PID/exe, never rewrite it.
