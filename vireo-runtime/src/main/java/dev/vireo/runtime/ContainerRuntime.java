@@ -19,6 +19,7 @@ import dev.vireo.runtime.spec.Features;
 import dev.vireo.runtime.spec.HostFacts;
 import dev.vireo.runtime.spec.Json;
 import dev.vireo.runtime.spec.ProcessSpec;
+import dev.vireo.runtime.spec.SeccompSpec;
 import dev.vireo.runtime.spec.Spec;
 import dev.vireo.runtime.state.ContainerRecord;
 import dev.vireo.runtime.state.StateStore;
@@ -85,17 +86,29 @@ public final class ContainerRuntime {
 
     /** Builds the container's environment; its process waits for {@link #start}. */
     public Created create(String id, Path bundle, CreateOptions options) {
+        Made made = make(id, bundle, options);
+        return new Created(view(made.record(), Status.CREATED), made.console());
+    }
+
+    /** A created container: its state as saved, and the terminal's master when no console socket took it. */
+    private record Made(ContainerRecord record, Fd console) {}
+
+    private Made make(String id, Path bundle, CreateOptions options) {
         StateStore.checkId(id);
         Path dir = bundle.toAbsolutePath().normalize();
         if (!Files.isDirectory(dir)) throw new ConfigException("bundle " + dir + " does not exist or is not a directory");
         byte[] config = ConfigLoader.bytes(dir);
         Spec spec = ConfigLoader.parse(config);
+        // The filter is compiled (or found by its profile's digest) while the config is
+        // validated; it is used only if the validator takes the config.
+        SeccompSpec profile = spec.linux() == null ? null : spec.linux().seccomp();
+        CompletableFuture<SeccompCompiler.Program> compiled = profile == null ? CompletableFuture.completedFuture(null)
+                : Background.supply("vireo-seccomp", () -> seccomp.compile(profile));
         ConfigValidator.validate(spec, dir, host).forEach(warnings);
         if (Boolean.TRUE.equals(spec.process().terminal()) && options.detached() && options.consoleSocket() == null) {
             throw new ConfigException("process.terminal: a detached container's terminal needs --console-socket to go to");
         }
-        SeccompCompiler.Program filter = spec.linux() == null || spec.linux().seccomp() == null ? null
-                : seccomp.compile(spec.linux().seccomp());
+        SeccompCompiler.Program filter = Background.join(compiled);
         store.claim(id);
         StateStore.Lock held;
         try {
@@ -105,35 +118,31 @@ public final class ContainerRuntime {
             throw e;
         }
         try (StateStore.Lock _ = held) {
-            Cgroup cgroup = null;
+            Cgroup group = cgroups.forContainer(id, spec.linux() == null ? null : spec.linux().cgroupsPath());
+            ContainerRecord record = new ContainerRecord(spec.ociVersion(), id, dir.toString(), 0, 0,
+                    Instant.now().toString(), spec.annotations(), paths(group),
+                    dir.resolve(spec.root().path()).normalize().toString(), spec.hooks());
+            // The record first (it names the group for a delete --force after a crash), then the
+            // group's directories, while this thread starts the helper. The helper's move into the
+            // group waits for an RCU grace period: it starts as soon as both are there, and the
+            // limits, the config, the plan and the rest of create overlap it.
+            ContainerRecord creating = record;
+            CompletableFuture<Void> made = Background.start("vireo-cgroup", () -> {
+                store.save(creating);
+                group.make(spec.linux() == null ? null : spec.linux().resources());
+            });
+            CompletableFuture<Void> limited = Background.after(made, "vireo-cgroup-limits", () -> {
+                group.limit(spec.linux() == null ? null : spec.linux().resources());
+                store.saveConfig(id, config);
+            });
             Launcher.Started started = null;
             try {
-                Cgroup group = cgroups.forContainer(id, spec.linux() == null ? null : spec.linux().cgroupsPath());
-                ContainerRecord record = new ContainerRecord(spec.ociVersion(), id, dir.toString(), 0, 0,
-                        Instant.now().toString(), spec.annotations(), paths(group),
-                        dir.resolve(spec.root().path()).normalize().toString(), spec.hooks());
-                // The record first (it names the group for a delete --force after a crash), then the
-                // group, while this thread starts the helper: its move into the group waits for an
-                // RCU grace period, which the rest of create overlaps.
-                ContainerRecord creating = record;
-                CompletableFuture<Void> made = Background.start("vireo-cgroup", () -> {
-                    store.save(creating);
-                    group.create(spec.linux() == null ? null : spec.linux().resources());
-                });
-                Launcher.Helper spawned;
-                try {
-                    spawned = Launcher.start(options.stdio(), options.preserveFds());
-                } finally {
-                    // A group that holds another's processes is refused before it becomes this container's.
-                    if (Background.settle(made)) cgroup = group;
-                }
-                try (Launcher.Helper helper = spawned) {
-                    Background.join(made);
-                    helper.moveInto(cgroup);
-                    store.saveConfig(id, config);
-                    Planner.Plan plan = Planner.create(spec, dir, store.dir(id), cgroup, host, filter,
+                try (Launcher.Helper helper = Launcher.start(options.stdio(), options.preserveFds())) {
+                    helper.moveInto(group, made, limited);
+                    Planner.Plan plan = Planner.create(spec, dir, store.dir(id), group, host, filter,
                             options.consoleSocket() == null ? null : options.consoleSocket().toAbsolutePath().toString(),
                             options.preserveFds(), options.noPivot());
+                    Background.join(made); // the root file system binds the group's directories
                     started = helper.run(plan, true, new Launcher.Callbacks() {
                         @Override
                         public String state(int pid) {
@@ -154,9 +163,12 @@ public final class ContainerRuntime {
                 record = record.withPid(started.pid(), stat.startTime());
                 store.save(record);
                 if (options.pidFile() != null) StateStore.writePidFile(options.pidFile(), started.pid());
-                return new Created(view(record, Status.CREATED), started.console());
+                return new Made(record, started.console());
             } catch (RuntimeException e) {
-                rollback(id, cgroup, started, e);
+                // The group is this container's to remove only if make() made it: one that holds
+                // another's processes was refused.
+                Background.settle(limited);
+                rollback(id, Background.settle(made) ? group : null, started, e);
                 throw e;
             }
         }
@@ -187,29 +199,41 @@ public final class ContainerRuntime {
             record = store.load(id);
             Status status = status(record);
             if (status != Status.CREATED) throw new ContainerException("container " + id + " is " + status + ", not created");
-            Path fifo = store.dir(id).resolve("exec.fifo");
-            try (Fd reader = FileIo.open(fifo.toString(), FileIo.O_RDONLY | FileIo.O_NONBLOCK);
-                 Fd pidfd = Processes.pidfdOpen(record.pid())) {
-                if (Processes.poll(List.of(reader, pidfd), -1) != 0) {
-                    throw new ContainerException("the process of container " + id + " ended before it was started");
-                }
-                try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-                    if (FileIo.read(reader, arena.allocate(1)) != 1) {
-                        throw new ContainerException("the process of container " + id + " ended before it was started");
-                    }
-                }
-            }
-            store.removeFifo(id);
+            release(record);
         }
         ContainerState state = view(record, Status.RUNNING);
-        if (record.hooks() != null && record.hooks().poststart() != null) {
-            try {
-                Hooks.run(record.hooks().poststart(), "poststart", state.toJson());
-            } catch (ContainerException e) {
-                warnings.accept(e.getMessage());
+        poststart(record, state);
+        return state;
+    }
+
+    /**
+     * Opens the exec FIFO the container's process waits on, so that it goes on to its program.
+     * The caller holds the container's lock.
+     */
+    private void release(ContainerRecord record) {
+        Path fifo = store.dir(record.id()).resolve("exec.fifo");
+        try (Fd reader = FileIo.open(fifo.toString(), FileIo.O_RDONLY | FileIo.O_NONBLOCK);
+             Fd pidfd = Processes.pidfdOpen(record.pid())) {
+            if (Processes.poll(List.of(reader, pidfd), -1) != 0) {
+                throw new ContainerException("the process of container " + record.id() + " ended before it was started");
+            }
+            try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                if (FileIo.read(reader, arena.allocate(1)) != 1) {
+                    throw new ContainerException("the process of container " + record.id() + " ended before it was started");
+                }
             }
         }
-        return state;
+        store.removeFifo(record.id());
+    }
+
+    /** Runs the poststart hooks, if any, on {@code state} (null: made here); a failing one is a warning. */
+    private void poststart(ContainerRecord record, ContainerState state) {
+        if (record.hooks() == null || record.hooks().poststart() == null) return;
+        try {
+            Hooks.run(record.hooks().poststart(), "poststart", (state != null ? state : view(record, Status.RUNNING)).toJson());
+        } catch (ContainerException e) {
+            warnings.accept(e.getMessage());
+        }
     }
 
     public ContainerState state(String id) {
@@ -288,10 +312,15 @@ public final class ContainerRuntime {
      * socket, this process's own terminal is the container's.
      */
     public ExitStatus run(String id, Path bundle, CreateOptions options) {
-        Created created = create(id, bundle, options);
-        try (TerminalPump _ = created.console() == null ? null : TerminalPump.start(created.console())) {
-            start(id);
-            return await(id, created.state().pid());
+        Made made = make(id, bundle, options);
+        ContainerRecord record = made.record();
+        try (TerminalPump _ = made.console() == null ? null : TerminalPump.start(made.console())) {
+            // start, with the record create just saved: no state to read back, no view to build.
+            try (StateStore.Lock _ = store.lock(id)) {
+                release(record);
+            }
+            poststart(record, null);
+            return await(id, record.pid());
         } finally {
             delete(id, true);
         }

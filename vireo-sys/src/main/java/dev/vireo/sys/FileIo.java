@@ -3,7 +3,7 @@ package dev.vireo.sys;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-/** open, close, read, write, pread and pwrite on raw descriptors. */
+/** open, close, read, write, pread, pwrite and flock on raw descriptors. */
 public final class FileIo {
     public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_EXCL = 0200,
             O_NOCTTY = 0400, O_TRUNC = 01000, O_APPEND = 02000, O_NONBLOCK = 04000,
@@ -15,6 +15,10 @@ public final class FileIo {
     private static final Downcall WRITE = Downcall.of("write");
     private static final Downcall PREAD = Downcall.of("pread64");
     private static final Downcall PWRITE = Downcall.of("pwrite64");
+    private static final Downcall FLOCK = Downcall.of("flock");
+
+    /** flock(2) operations. */
+    public static final int LOCK_EX = 2;
 
     private FileIo() {}
 
@@ -67,5 +71,13 @@ public final class FileIo {
         long n = PWRITE.call(fd.value(), buffer.address(), buffer.byteSize(), offset);
         if (n < 0) throw Native.failure("pwrite(" + fd + ")", state);
         return n;
+    }
+
+    /** flock(2), waiting while another open file holds a conflicting lock; EINTR is retried. */
+    public static void flock(Fd fd, int operation) {
+        MemorySegment state = Native.errnoState();
+        while ((int) FLOCK.call(fd.value(), operation) < 0) {
+            if (Native.errno(state) != Errno.EINTR) throw Native.failure("flock(" + fd + ")", state);
+        }
     }
 }

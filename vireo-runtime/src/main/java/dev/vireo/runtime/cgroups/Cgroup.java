@@ -15,7 +15,31 @@ import java.util.Map;
 public sealed interface Cgroup permits CgroupV1, CgroupV2 {
 
     /** Makes the directories and applies {@code resources}; a failure removes what it made. */
-    void create(Resources resources);
+    default void create(Resources resources) {
+        make(resources);
+        try {
+            limit(resources);
+        } catch (RuntimeException e) {
+            try {
+                destroy();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Makes the directories (and the missing parents) and writes the device rules of {@code
+     * resources} (null for none), so that a process can move in while {@link #limit} applies the
+     * rest; a failure removes what it made. The device rules come first, before any process is
+     * in: they decide which device nodes the container's process may make and open while it
+     * builds its root file system, and on v1 they pass through a deny-all.
+     */
+    void make(Resources resources);
+
+    /** Applies {@code resources} (null for none), but for the device rules, to the group {@link #make} made. */
+    void limit(Resources resources);
 
     /** Moves a process (and, through it, its future children) into the group. */
     void add(int pid);
@@ -32,7 +56,10 @@ public sealed interface Cgroup permits CgroupV1, CgroupV2 {
     /** Sends SIGKILL to every process in the group and waits until they are gone. */
     void killAll();
 
-    /** Removes the group's directories; those already gone are fine. */
+    /**
+     * Removes the group's directories; those already gone are fine. Parents that {@link #make}
+     * made on this object go too, unless another group is in them now.
+     */
     void destroy();
 
     /** The group's directories, as state.json keeps them (controller or "unified" to path). */

@@ -24,6 +24,8 @@ final class CgroupV1 implements Cgroup {
     /** Hierarchy name to the container's directory in it. */
     private final Map<String, Path> dirs;
     private final Map<String, Path> mountPoints;
+    /** The directories {@link #make} created, parents first. */
+    private final List<Path> made = new ArrayList<>();
 
     CgroupV1(Map<String, Path> dirs, Map<String, Path> mountPoints) {
         this.dirs = Map.copyOf(dirs);
@@ -45,8 +47,7 @@ final class CgroupV1 implements Cgroup {
     }
 
     @Override
-    public void create(Resources r) {
-        List<Path> made = new ArrayList<>();
+    public void make(Resources r) {
         try {
             for (Map.Entry<String, Path> e : dirs.entrySet()) {
                 Path d = e.getValue();
@@ -57,11 +58,16 @@ final class CgroupV1 implements Cgroup {
                     throw new ContainerException("linux.cgroupsPath: " + d + " already holds processes");
                 }
             }
-            apply(r == null ? new Resources(null, null, null, null, null, null, null, null) : r);
+            devices(r == null ? null : r.devices());
         } catch (RuntimeException e) {
-            rollback(made);
+            removeMade();
             throw e;
         }
+    }
+
+    @Override
+    public void limit(Resources r) {
+        apply(r == null ? new Resources(null, null, null, null, null, null, null, null) : r);
     }
 
     /** Creates the missing directories down to {@code dir}; returns those it created, deepest last. */
@@ -123,7 +129,6 @@ final class CgroupV1 implements Cgroup {
                 }
             }
         }
-        devices(r.devices());
     }
 
     private void memory(Resources.Memory m) {
@@ -283,10 +288,11 @@ final class CgroupV1 implements Cgroup {
                 throw new ContainerException("cannot remove cgroup " + d + ": " + CgroupFiles.reason(e));
             }
         }
+        removeMade();
     }
 
-    /** Undoes a failed create: the container's directories go; a parent another container uses stays. */
-    private void rollback(List<Path> made) {
+    /** Removes what {@link #make} made; a parent another container uses stays. */
+    private void removeMade() {
         for (Path p : made.reversed()) {
             try {
                 Files.deleteIfExists(p);

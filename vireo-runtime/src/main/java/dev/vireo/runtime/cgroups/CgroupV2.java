@@ -27,6 +27,8 @@ final class CgroupV2 implements Cgroup {
 
     private final Path root;
     private final Path dir;
+    /** The directories {@link #make} created, parents first. */
+    private final List<Path> made = new ArrayList<>();
 
     CgroupV2(Path root, Path dir) {
         this.root = root;
@@ -34,8 +36,7 @@ final class CgroupV2 implements Cgroup {
     }
 
     @Override
-    public void create(Resources r) {
-        List<Path> made = new ArrayList<>();
+    public void make(Resources r) {
         try {
             // Each level down from the root delegates its controllers before the next is made.
             for (Path p = root; !p.equals(dir); p = child(p)) {
@@ -54,16 +55,30 @@ final class CgroupV2 implements Cgroup {
             if (!CgroupFiles.pids(dir.resolve("cgroup.procs")).isEmpty()) {
                 throw new ContainerException("linux.cgroupsPath: " + dir + " already holds processes");
             }
-            if (r != null) apply(r);
-        } catch (RuntimeException e) {
-            for (Path p : made.reversed()) {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
+            if (r != null && r.devices() != null && !r.devices().isEmpty()) {
+                List<Resources.DeviceRule> all = new ArrayList<>(r.devices());
+                all.addAll(DeviceRules.RUNTIME_DEFAULTS);
+                DeviceFilter.attach(dir, all);
             }
+        } catch (RuntimeException e) {
+            removeMade(e);
             throw e;
+        }
+    }
+
+    @Override
+    public void limit(Resources r) {
+        if (r != null) apply(r);
+    }
+
+    /** Removes what {@link #make} made, deepest first; a parent another container uses stays. */
+    private void removeMade(RuntimeException failure) {
+        for (Path p : made.reversed()) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                if (failure != null) failure.addSuppressed(e);
+            }
         }
     }
 
@@ -108,11 +123,6 @@ final class CgroupV2 implements Cgroup {
             for (Map.Entry<String, String> e : r.unified().entrySet()) {
                 write(e.getKey(), e.getValue(), "linux.resources.unified." + e.getKey());
             }
-        }
-        if (r.devices() != null && !r.devices().isEmpty()) {
-            List<Resources.DeviceRule> all = new ArrayList<>(r.devices());
-            all.addAll(DeviceRules.RUNTIME_DEFAULTS);
-            DeviceFilter.attach(dir, all);
         }
     }
 
@@ -234,6 +244,7 @@ final class CgroupV2 implements Cgroup {
         } catch (IOException e) {
             throw new ContainerException("cannot remove cgroup " + dir + ": " + CgroupFiles.reason(e));
         }
+        removeMade(null);
     }
 
     @Override

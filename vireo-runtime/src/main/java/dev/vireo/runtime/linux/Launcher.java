@@ -30,12 +30,15 @@ import java.util.concurrent.CompletableFuture;
  * when asked, and receives the terminal.
  *
  * <p>The moves overlap the setup: on cgroup v1 (and v2 without favordynmods) a write to
- * cgroup.procs waits for an RCU grace period, several milliseconds. The helper is started as
- * soon as the group exists, before its plan is made, and moved from another thread at once, as
- * runc moves its {@code runc init}; the container's process is moved right after it (cloned
- * before or after that move, it may be outside still), which takes no second grace period.
- * Meanwhile the process builds its root file system, and goes no further (no fork, hook, cgroup
- * namespace, nor its program) before the JVM says it is moved.
+ * cgroup.procs waits for an RCU grace period, several milliseconds. The helper is started while
+ * the group's directories are made, before its plan is made, and moved from another thread as
+ * soon as both exist, as runc moves its {@code runc init}; the group's limits are written
+ * meanwhile (runc too sets them after the move), but for its device rules, written with the
+ * directories since the process makes and opens device nodes while it builds its root. The
+ * container's process is moved right after the helper (cloned before or after that move, it
+ * may be outside still), which takes no second grace period. Meanwhile the process builds its
+ * root file system, and goes no further (no fork, hook, cgroup namespace, nor its program)
+ * before the JVM says it is moved and limited.
  *
  * <p>The helper runs from a sealed in-memory copy of the binary embedded in this module's jar
  * (runc's answer to CVE-2019-5736): a container can see it through /proc/PID/exe, never rewrite it.
@@ -116,10 +119,20 @@ public final class Launcher {
             this.channel = channel;
         }
 
-        /** Starts the helper's move into {@code cgroup}, from another thread. */
+        /** Starts the helper's move into {@code group}, from another thread. */
         public void moveInto(Cgroup group) {
+            CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
+            moveInto(group, done, done);
+        }
+
+        /**
+         * Moves the helper into {@code group}, from another thread, as soon as {@code made} has
+         * made the group, while {@code limited} applies its limits: the container's process hears
+         * that it is in its group only once all of them are done.
+         */
+        public void moveInto(Cgroup group, CompletableFuture<Void> made, CompletableFuture<Void> limited) {
             cgroup = group;
-            move = Background.start("vireo-init-cgroup", () -> group.add(helper));
+            move = CompletableFuture.allOf(Background.after(made, "vireo-init-cgroup", () -> group.add(helper)), limited);
         }
 
         /**

@@ -5,18 +5,19 @@ import dev.vireo.runtime.ContainerException;
 import dev.vireo.runtime.spec.ConfigLoader;
 import dev.vireo.runtime.spec.Json;
 import dev.vireo.runtime.spec.Spec;
+import dev.vireo.sys.Errno;
+import dev.vireo.sys.Fd;
+import dev.vireo.sys.FileIo;
+import dev.vireo.sys.SysException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -30,7 +31,7 @@ import java.util.stream.Stream;
  * holding {@code state.json}, the config it was created from, and the exec FIFO while it waits
  * for {@code start}. Making the directory claims the ID; every change is written to a temporary
  * file and renamed, and operations on one container are serialised by a lock that works
- * across processes (a file lock on the directory's {@code lock}) and across threads of this one.
+ * across processes (flock on the container's directory) and across threads of this one.
  */
 public final class StateStore {
     /** runc's rule for container IDs. */
@@ -149,22 +150,24 @@ public final class StateStore {
         ReentrantLock threadLock = threadLocks.computeIfAbsent(id, k -> new ReentrantLock());
         threadLock.lock();
         try {
-            if (!Files.isDirectory(dir(id))) throw new ContainerException("container " + id + " does not exist");
-            FileChannel channel = FileChannel.open(dir(id).resolve("lock"), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE);
-            FileLock fileLock = channel.lock();
+            // The directory itself carries the lock: no file to make, and none to remove.
+            Fd dir = FileIo.open(dir(id).toString(), FileIo.O_RDONLY | FileIo.O_DIRECTORY);
+            try {
+                FileIo.flock(dir, FileIo.LOCK_EX);
+            } catch (RuntimeException e) {
+                dir.close();
+                throw e;
+            }
             return () -> {
                 try {
-                    fileLock.release();
-                    channel.close();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+                    dir.close();
                 } finally {
                     threadLock.unlock();
                 }
             };
-        } catch (IOException e) {
+        } catch (SysException e) {
             threadLock.unlock();
+            if (e.is(Errno.ENOENT) || e.is(Errno.ENOTDIR)) throw new ContainerException("container " + id + " does not exist");
             throw new ContainerException("cannot lock container " + id + ": " + e.getMessage());
         } catch (RuntimeException e) {
             threadLock.unlock();
