@@ -20,6 +20,7 @@ final class PageReader {
     private final PageEncoder encoder;
     private final byte[] page = new byte[GuestMemory.PAGE_SIZE];
     private BitSet untouched = new BitSet();
+    private long wireBytes;
 
     PageReader(GuestMemory memory, PageEncoder encoder) {
         this.memory = memory;
@@ -40,26 +41,24 @@ final class PageReader {
     }
 
     /**
-     * How many pages from {@code index} on, up to {@code limit} (exclusive), were never touched:
-     * 0 if page {@code index} was; such a run goes by {@link #addUntouched}, the rest by {@link #add}.
+     * Adds page {@code index} to {@code batch}, or, if it was never touched, the run of untouched
+     * pages from there up to {@code limit} (exclusive) as zeros; returns how many pages it added.
      */
-    int untouchedRun(int index, int limit) {
-        return untouched.get(index) ? Math.min(limit, untouched.nextClearBit(index)) - index : 0;
-    }
-
-    /** Adds the {@code count} untouched pages from {@code first} on as zeros; returns the wire bytes added. */
-    int addUntouched(int first, int count, List<PageEntry> batch) {
-        untouched.clear(first, first + count);
-        return encoder.addNeverRead(first, count, batch);
-    }
-
-    /** Adds page {@code index}'s encoding to {@code batch}; returns the wire bytes it added. */
-    int add(long index, List<PageEntry> batch) {
-        int i = Math.toIntExact(index);
-        int run = untouchedRun(i, i + 1);
-        if (run > 0) return addUntouched(i, run, batch);
+    int add(int index, int limit, List<PageEntry> batch) {
+        if (untouched.get(index)) {
+            int end = Math.min(limit, untouched.nextClearBit(index));
+            untouched.clear(index, end);
+            wireBytes += encoder.addNeverRead(index, end - index, batch);
+            return end - index;
+        }
         MemorySegment.copy(memory.page(index), ValueLayout.JAVA_BYTE, 0, page, 0, page.length);
-        return encoder.add(index, page, batch);
+        wireBytes += encoder.add(index, page, batch);
+        return 1;
+    }
+
+    /** The wire bytes of every page added so far: how a caller sizes its batches. */
+    long wireBytes() {
+        return wireBytes;
     }
 
     PageEncoder encoder() {

@@ -46,8 +46,8 @@ final class PostcopySource {
     private final long pushBandwidth;
     private final BitSet sent = new BitSet();
     private int sentCount;
-    /** Wire bytes in the batch being filled. */
-    private long batchBytes;
+    /** The reader's wire bytes when the batch being filled was empty. */
+    private long batchStart;
     private final LinkedBlockingQueue<Long> requests = new LinkedBlockingQueue<>();
     private final CountDownLatch ended = new CountDownLatch(1);
     /** Counted down when the destination says it runs, or the reader ends. */
@@ -114,6 +114,7 @@ final class PostcopySource {
         int cursor = 0;
         long pushStart = System.nanoTime(), bytesAtStart = link.bytesSent();
         List<PageEntry> batch = new ArrayList<>();
+        batchStart = reader.wireBytes();
         while (sentCount < total) {
             long hold = pushBandwidth == 0 ? 0
                     : pushStart + (long) ((link.bytesSent() - bytesAtStart) * 1e9 / pushBandwidth) - System.nanoTime();
@@ -130,28 +131,22 @@ final class PostcopySource {
                     link.send(new Chunk.Pages(batch));
                     link.flush();
                     batch.clear();
-                    batchBytes = 0;
+                    batchStart = reader.wireBytes();
                 }
                 continue;
             }
             if (hold > 0) continue;
             int n = 0;
-            while (n < PUSH_PAGES && batchBytes < PUSH_BYTES && (cursor = sent.nextClearBit(cursor)) < total) {
-                int end = sent.nextSetBit(cursor), run = reader.untouchedRun(cursor, end < 0 ? total : end);
-                if (run == 0) {
-                    n += sendPage(cursor, batch);
-                    continue;
-                }
-                sent.set(cursor, cursor + run);
-                sentCount += run;
-                batchBytes += reader.addUntouched(cursor, run, batch);
-                n += run;
+            while (n < PUSH_PAGES && reader.wireBytes() - batchStart < PUSH_BYTES
+                    && (cursor = sent.nextClearBit(cursor)) < total) {
+                int end = sent.nextSetBit(cursor);
+                n += send(cursor, end < 0 ? total : end, batch);
             }
             pushed += n;
             if (!batch.isEmpty()) {
                 link.send(new Chunk.Pages(batch));
                 batch.clear();
-                batchBytes = 0;
+                batchStart = reader.wireBytes();
             }
             progress.update("post-copy", (long) sentCount * GuestMemory.PAGE_SIZE, (long) total * GuestMemory.PAGE_SIZE);
         }
@@ -160,11 +155,18 @@ final class PostcopySource {
 
     /** Adds page {@code index} to {@code batch} unless it was sent already; returns 1 if it was added. */
     private int sendPage(int index, List<PageEntry> batch) {
-        if (sent.get(index)) return 0;
-        sent.set(index);
-        sentCount++;
-        batchBytes += reader.add(index, batch);
-        return 1;
+        return sent.get(index) ? 0 : send(index, index + 1, batch);
+    }
+
+    /**
+     * Adds unsent page {@code index}, or the untouched run from there up to {@code limit}, to
+     * {@code batch}; returns how many pages it added.
+     */
+    private int send(int index, int limit, List<PageEntry> batch) {
+        int run = reader.add(index, limit, batch);
+        sent.set(index, index + run);
+        sentCount += run;
+        return run;
     }
 
     private void readReplies() {

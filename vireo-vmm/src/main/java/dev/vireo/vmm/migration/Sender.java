@@ -336,21 +336,14 @@ public final class Sender {
 
     /** Sends the pages in {@code pages}, batched; returns how many. */
     private long sendPages(BitSet pages, String phase) throws IOException {
-        long total = pages.cardinality(), done = 0, batchBytes = 0;
+        long total = pages.cardinality(), done = 0, shown = 0, batchStart = reader.wireBytes();
         List<PageEntry> batch = new ArrayList<>();
-        long shown = 0;
         for (int i = pages.nextSetBit(0); i >= 0; ) {
-            int run = reader.untouchedRun(i, pages.nextClearBit(i));
-            if (run > 0) {
-                batchBytes += reader.addUntouched(i, run, batch);
-            } else {
-                batchBytes += reader.add(i, batch);
-                run = 1;
-            }
-            if (batchBytes >= BATCH_BYTES || batch.size() >= 1024) {
+            int run = reader.add(i, pages.nextClearBit(i), batch);
+            if (reader.wireBytes() - batchStart >= BATCH_BYTES || batch.size() >= 1024) {
                 link.send(new Chunk.Pages(batch));
                 batch.clear();
-                batchBytes = 0;
+                batchStart = reader.wireBytes();
             }
             done += run;
             if (done - shown >= 1024) {

@@ -78,12 +78,11 @@ public final class PageEncoder {
     }
 
     /**
-     * Appends page {@code index}, known to hold zeros, as a zero marker (or extends the run that
+     * Appends page {@code index}, found to hold zeros, as a zero marker (or extends the run that
      * ends just before it); returns the wire bytes it added. The page leaves the XBZRLE cache: a
      * later delta would be against the zeros the destination now has, which LZ4 does as well.
      */
     private int addZero(long index, List<PageEntry> batch) {
-        if (!enabled.contains(PageEncoding.ZERO)) return add(index, zeroPage, batch);
         if (cache != null) cache.remove(index);
         return addZeroRun(index, 1, batch);
     }
